@@ -1,0 +1,63 @@
+"""Experiment configs: ``ml_collections.ConfigDict`` presets and the fields every run shares.
+
+Each experiment has one config file with ``get_config(arg)``. ``arg`` is whatever follows the
+colon in ``--config=experiments/.../config.py:arg``: a comma-separated list of presets. Every
+experiment knows ``smoke`` (seconds; what the tests run) and ``full`` (the real dataset and the
+course's hyper-parameters); no preset means the default (a few CPU minutes on embedded data).
+Any field can then be overridden on the command line (``--config.optimizer.learning_rate=3e-4``);
+configs are locked, so a misspelled field is an error that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import ml_collections
+
+from lee_jax.errors import ConfigError
+
+SMOKE = "smoke"
+FULL = "full"
+
+
+def parse_presets(arg: str | None, allowed: Iterable[str] = (SMOKE, FULL)) -> frozenset[str]:
+  """Splits ``"smoke,strong"`` into presets, rejecting any the experiment does not define."""
+  allowed = tuple(allowed)
+  presets = frozenset(p.strip() for p in (arg or "").split(",") if p.strip())
+  unknown = sorted(presets - set(allowed))
+  if unknown:
+    raise ConfigError(
+        f"Unknown config preset(s) {unknown}. This experiment's presets are {list(allowed)}; "
+        "write them after the colon, e.g. --config=path/to/config.py:smoke.")
+  return presets
+
+
+def train_defaults() -> ml_collections.ConfigDict:
+  """The ``config.train`` fields read by ``lee_jax.engine.loop.fit``."""
+  return ml_collections.ConfigDict({
+      "num_steps": 1000,
+      "log_every": 100,  # Train metrics are averaged over this many steps.
+      "eval_every": 0,  # 0: evaluate once, at the end.
+      "checkpoint_every": 0,  # 0: save at the end (and when early stopping fires).
+      "max_to_keep": 2,
+      # Validation metric whose best value is remembered (with its variables), e.g. "mse".
+      "best_metric": "",
+      "best_mode": "min",
+      # Early stopping: stop after this many evaluations without improvement; 0 disables it.
+      "patience": 0,
+  })
+
+
+def optimizer_defaults() -> ml_collections.ConfigDict:
+  """The ``config.optimizer`` fields read by ``lee_jax.engine.optim.make``."""
+  return ml_collections.ConfigDict({
+      "name": "adam",  # sgd | adam | adamw | adagrad | rmsprop
+      "learning_rate": 1e-3,
+      "momentum": 0.0,  # sgd only
+      "nesterov": False,  # sgd only
+      "weight_decay": 0.0,  # adamw: decoupled decay; other optimizers: L2 added to the gradient
+      "schedule": "constant",  # constant | cosine | warmup_cosine
+      "warmup_steps": 0,
+      "decay_steps": 0,  # cosine schedules; 0 means config.train.num_steps
+      "clip_norm": 0.0,  # clip the gradient's global norm; 0 disables it
+  })

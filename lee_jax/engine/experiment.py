@@ -1,0 +1,136 @@
+"""How an experiment binary starts, what it leaves in its workdir, and how it fails.
+
+A binary in ``experiments/`` is a few lines::
+
+    _CONFIG, _WORKDIR = experiment.define_flags(__file__, "hw1_config.py")
+
+    def main(argv):
+      config, workdir = experiment.start(_CONFIG.value, _WORKDIR.value)
+      summary = hw1.train_and_evaluate(config, workdir)
+      experiment.finish(workdir, summary)
+
+    if __name__ == "__main__":
+      experiment.run(main)
+
+The workdir then holds ``config.json``, ``metrics.jsonl``, TensorBoard events, ``checkpoints/``,
+``figures/*.png`` and ``summary.json`` (the headline numbers). Bad flags, configs and data end
+the run with one readable message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging as std_logging
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import ml_collections
+from absl import app, flags, logging
+from etils import epath
+from ml_collections import config_flags
+
+from lee_jax.engine import parallel
+from lee_jax.errors import LeeJaxError
+
+CONFIG_FILE = "config.json"
+SUMMARY_FILE = "summary.json"
+
+
+def define_flags(binary_file: str, config_name: str) -> tuple[Any, Any]:
+  """Defines ``--config`` (defaulting to ``config_name`` beside the binary) and ``--workdir``."""
+  default = os.path.join(os.path.dirname(os.path.abspath(binary_file)), config_name)
+  config = config_flags.DEFINE_config_file(
+      "config", default, "Config file, optionally with presets after a colon: FILE:smoke.",
+      lock_config=True)
+  workdir = flags.DEFINE_string(
+      "workdir", None, "Where this run writes checkpoints, metrics, figures and its summary. "
+      "Running again with the same workdir resumes the run.", required=True)
+  return config, workdir
+
+
+def _parse_flags(argv: Sequence[str]) -> list[str]:
+  """absl's flag parsing, with config mistakes explained instead of raised from deep inside."""
+  try:
+    return flags.FLAGS(argv)
+  except flags.Error as e:
+    _exit_usage(str(e))
+  except LeeJaxError as e:
+    _exit_usage(str(e))
+  except (AttributeError, KeyError) as e:
+    # ml_collections raises these for an override of a field the config does not have.
+    detail = str(e).strip("'\"").replace("\\n", " ").replace("\n", " ").replace("'", "")
+    key = detail.split()[0] if detail else ""
+    culprit = next((a for a in argv if a.startswith("--config.")
+                    and re.search(rf"\.{re.escape(key)}(=|$)", a.split("=")[0] + "=")), None)
+    _exit_usage(
+        f"Unknown config field in {culprit or 'a --config.* flag'}: {detail}. Overrides must "
+        "name a field that exists in the config file (print it with --helpfull or open the file).")
+  raise AssertionError("unreachable")
+
+
+def _exit_usage(message: str) -> None:
+  sys.stderr.write(f"FATAL: {message}\n")
+  sys.exit(2)
+
+
+def run(main: Callable[[Sequence[str]], None]) -> None:
+  """``absl.app.run`` with readable errors for bad flags, configs, data and diverged training."""
+
+  def guarded(argv: Sequence[str]) -> None:
+    try:
+      main(argv)
+    except LeeJaxError as e:
+      logging.error("%s: %s", type(e).__name__, e)
+      sys.stderr.write(f"FATAL {type(e).__name__}: {e}\n")
+      sys.exit(1)
+
+  app.run(guarded, flags_parser=_parse_flags)
+
+
+_CHATTY_LIBRARIES = ("/orbax/", "/grain/", "/tensorflow_datasets/", "/etils/")
+
+
+class _QuietLibraries(std_logging.Filter):
+  """Lets libraries through at WARNING and above: their INFO lines (a dozen per Orbax save)
+  would bury the run's own progress."""
+
+  def filter(self, record: std_logging.LogRecord) -> bool:
+    return record.levelno >= std_logging.WARNING or not any(
+        part in record.pathname for part in _CHATTY_LIBRARIES)
+
+
+def start(config: ml_collections.ConfigDict, workdir: str) -> tuple[ml_collections.ConfigDict, epath.Path]:
+  """Joins the other processes (if any), creates the workdir and records the config."""
+  handler = logging.get_absl_handler()
+  if not any(isinstance(f, _QuietLibraries) for f in handler.filters):
+    handler.addFilter(_QuietLibraries())
+  parallel.initialize_distributed()
+  workdir = epath.Path(workdir)
+  logging.info("JAX %s on %d %s device(s), process %d of %d; workdir %s", jax.__version__,
+               jax.device_count(), jax.default_backend(), jax.process_index(),
+               jax.process_count(), workdir)
+  if parallel.is_chief():
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / CONFIG_FILE
+    text = config.to_json_best_effort(indent=2, sort_keys=True)
+    if path.exists() and path.read_text() != text:
+      logging.warning("%s holds a different config than this run's: resuming with the new one. "
+                      "Use a fresh --workdir to start over.", path)
+    path.write_text(text)
+  return config, workdir
+
+
+def finish(workdir: str | epath.Path, summary: dict[str, Any]) -> None:
+  """Writes ``summary.json``: the run's headline numbers, for people and for tests."""
+  if parallel.is_chief():
+    path = epath.Path(workdir) / SUMMARY_FILE
+    path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    logging.info("Wrote %s", path)
+
+
+def read_summary(workdir: str | epath.Path) -> dict[str, Any]:
+  return json.loads((epath.Path(workdir) / SUMMARY_FILE).read_text())

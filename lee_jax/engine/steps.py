@@ -1,0 +1,86 @@
+"""Compiled train and eval steps for the supervised case, and the evaluation loop.
+
+A chapter with its own kind of update (a GAN's two players, a PPO epoch, a MAML outer step)
+writes its own step function with the same signature, ``(state, batch) -> (state, metrics)``,
+and hands it to the same loop (``lee_jax.engine.loop.fit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import optax
+from jax.sharding import Mesh
+
+from lee_jax.engine import guards, parallel
+from lee_jax.engine.state import PyTree, TrainState
+
+Batch = dict[str, jax.Array]
+Metrics = dict[str, jax.Array]
+# loss_fn(params, state, batch, rng) -> (loss, (metrics, new_model_state))
+LossFn = Callable[[PyTree, TrainState, Batch, jax.Array], tuple[jax.Array, tuple[Metrics, PyTree]]]
+# per_example_fn(state, batch) -> {name: values of shape [batch]}
+PerExampleFn = Callable[[TrainState, Batch], dict[str, jax.Array]]
+
+
+def make_train_step(loss_fn: LossFn, mesh: Mesh) -> Callable[[TrainState, Batch], tuple[TrainState, Metrics]]:
+  """Gradient descent on ``loss_fn``: one jitted update, the old state's buffers donated.
+
+  Alongside the model's own metrics the step reports ``loss``, ``grad_norm`` (‖g‖, the lecture's
+  tool for spotting critical points) and ``finite``, which the loop checks before it trusts or
+  saves the new state.
+  """
+
+  def train_step(state: TrainState, batch: Batch) -> tuple[TrainState, Metrics]:
+    grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+    (loss, (metrics, model_state)), grads = grad_fn(state.params, state, batch, state.step_rng())
+    new_state = state.apply_gradients(grads, model_state)
+    grad_norm = optax.global_norm(grads)
+    return new_state, {
+        **metrics,
+        "loss": loss,
+        "grad_norm": grad_norm,
+        "finite": guards.all_finite(loss, grad_norm, new_state.params),
+    }
+
+  repl = parallel.replicated(mesh)
+  return jax.jit(
+      train_step,
+      in_shardings=(repl, parallel.data_sharded(mesh)),
+      out_shardings=repl,
+      donate_argnums=0,
+  )
+
+
+def make_eval_step(per_example_fn: PerExampleFn, mesh: Mesh) -> Callable[[TrainState, Batch], Metrics]:
+  """Masked sums of per-example metrics over one (possibly padded) batch.
+
+  Eval batches carry a ``mask`` (1 for a real example, 0 for padding), so every example of the
+  split counts exactly once whatever the batch size and device count.
+  """
+
+  def eval_step(state: TrainState, batch: Batch) -> Metrics:
+    values = per_example_fn(state, batch)
+    mask = batch["mask"].astype(jnp.float32)
+    sums = {name: jnp.sum(v.astype(jnp.float32) * mask) for name, v in values.items()}
+    return {**sums, "count": jnp.sum(mask)}
+
+  repl = parallel.replicated(mesh)
+  return jax.jit(eval_step, in_shardings=(repl, parallel.data_sharded(mesh)), out_shardings=repl)
+
+
+def evaluate(eval_step: Callable[[TrainState, Batch], Metrics], state: TrainState,
+             batches: Iterable[Batch]) -> dict[str, float]:
+  """Means over a whole split: sums are accumulated on device and fetched once at the end."""
+  totals: Metrics | None = None
+  for batch in batches:
+    sums = eval_step(state, batch)
+    totals = sums if totals is None else jax.tree.map(jnp.add, totals, sums)
+  if totals is None:
+    raise ValueError("evaluate() got no batches: the evaluation split is empty.")
+  totals = jax.device_get(totals)
+  count = totals.pop("count")
+  return {name: float(total / count) for name, total in totals.items()}
