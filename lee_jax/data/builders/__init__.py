@@ -1,0 +1,13 @@
+"""TFDS builders for the datasets lee_jax embeds or reads from the course's own files.
+
+Importing this package registers them with TFDS, so ``tfds.data_source("mnist5k")`` and
+``lee_jax.data.load("mnist5k", "train")`` work. All of them are prepared as ``array_record``
+files, which read back without TensorFlow.
+"""
+
+from lee_jax.data.builders.hw1_covid import Hw1Covid
+from lee_jax.data.builders.mnist5k import Mnist5k
+from lee_jax.data.builders.sklearn_data import SklearnDiabetes, SklearnDigits
+from lee_jax.data.builders.view_counts import ViewCounts
+
+__all__ = ["Hw1Covid", "Mnist5k", "SklearnDiabetes", "SklearnDigits", "ViewCounts"]
