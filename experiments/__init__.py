@@ -1,0 +1,1 @@
+"""Experiment binaries: one per homework and per lecture demonstration (``python -m ...``)."""

@@ -1,0 +1,69 @@
+"""HW1 config: the course's sample recipe and the strong-baseline recipe.
+
+Presets (after the colon): none — sklearn's diabetes data (embedded, a few CPU minutes);
+``full`` — the course's COVID-19 CSVs (set --config.data.manual_dir) with the course's epochs;
+``smoke`` — a few epochs, for tests.
+"""
+
+import ml_collections
+
+from lee_jax.engine import config as config_lib
+
+
+def sample() -> ml_collections.ConfigDict:
+  """The course's sample code, hyper-parameter for hyper-parameter (ML2022 Spring HW1)."""
+  optimizer = config_lib.optimizer_defaults()
+  optimizer.update(name="sgd", learning_rate=1e-5, momentum=0.9)
+  return ml_collections.ConfigDict({
+      # All 117 input columns, the row id included, exactly as the sample code feeds them.
+      "features": {"select": "all", "k": 0, "normalize": False, "normalize_target": False},
+      "model": {"hidden": (16, 8), "activation": "relu"},
+      "loss": "mse",
+      "optimizer": optimizer,
+      "batch_size": 256,
+      "epochs": 3000,
+      "early_stop": 400,  # Epochs without a better validation MSE before stopping.
+      "checkpoint_every_epochs": 100,
+  })
+
+
+def strong() -> ml_collections.ConfigDict:
+  """The strong-baseline hints: feature selection, normalization, a better optimizer, L2."""
+  config = sample()
+  config.features.update(select="k_best", k=16, normalize=True, normalize_target=True)
+  config.optimizer.update(name="adam", learning_rate=1e-3, momentum=0.0, weight_decay=1e-4)
+  config.batch_size = 64
+  config.epochs = 1000
+  config.early_stop = 100
+  config.checkpoint_every_epochs = 50
+  return config
+
+
+def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
+  presets = config_lib.parse_presets(arg)
+  config = ml_collections.ConfigDict()
+  config.seed = 5201314  # The sample code's seed.
+  config.data = ml_collections.ConfigDict({
+      "name": "sklearn_diabetes",
+      "data_dir": "",  # Where TFDS keeps prepared datasets; "" is TFDS's default.
+      "manual_dir": "",  # The folder with covid.train.csv and covid.test.csv (``full``).
+      "validation_fraction": 0.2,
+      "prediction_column": "target",
+      "num_threads": 1,  # grain's prefetch threads.
+  })
+  config.variants = "sample,strong"  # Comma-separated names of the sections below to run.
+  config.cross_validation_folds = 0  # N > 1 also reports N-fold cross-validated MSE.
+  config.sample = sample()
+  config.strong = strong()
+
+  if config_lib.FULL in presets:
+    config.data.update(name="hw1_covid", prediction_column="tested_positive")
+  else:
+    # diabetes has 353 training rows and 10 features: smaller batches, fewer features kept.
+    for variant in (config.sample, config.strong):
+      variant.batch_size = 32
+    config.strong.features.k = 6
+  if config_lib.SMOKE in presets:
+    for variant in (config.sample, config.strong):
+      variant.update(epochs=6, early_stop=3, checkpoint_every_epochs=2)
+  return config

@@ -1,0 +1,202 @@
+"""HW1: predict the share of people testing positive for COVID-19, with the course's recipe.
+
+Each *variant* of the config is one complete recipe: which features to keep, whether to
+normalise them, the network, the optimizer, the batch size, and how many epochs to train with
+early stopping on the validation MSE. The course's sample (117 → 16 → 8 → 1 ReLU network, SGD
+with lr 1e-5 and momentum 0.9, batch 256, early stopping after 400 epochs without improvement,
+20% validation split) is the ``sample`` variant; ``strong`` follows the strong-baseline hints
+(feature selection, feature normalization, Adam, L2).
+
+Every variant trains in its own ``workdir/<variant>/`` (checkpoints, metrics, TensorBoard) and
+writes a Kaggle submission ``workdir/<variant>/pred.csv`` for the test split, predicted with the
+model of its best validation epoch, as the sample code does.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import jax
+import ml_collections
+import numpy as np
+from absl import logging
+from etils import epath
+from jax.sharding import Mesh
+
+from lee_jax import data, model_selection
+from lee_jax.engine import config as config_lib, figures, parallel, report, steps, writer
+from lee_jax.errors import ConfigError
+from lee_jax.models import MLP
+from lee_jax.regression import features as features_lib, trainer
+from lee_jax.regression.models import Regressor
+
+
+def variant_names(config: ml_collections.ConfigDict) -> list[str]:
+  names = [n.strip() for n in config.variants.split(",") if n.strip()]
+  for name in names:
+    if name not in config or not isinstance(config[name], ml_collections.ConfigDict):
+      raise ConfigError(f"config.variants names {name!r}, but the config has no section of that "
+                        "name; the variants it defines are listed in its file.")
+  if not names:
+    raise ConfigError("config.variants is empty; name at least one variant, e.g. 'sample'.")
+  return names
+
+
+def _arrays(source: Sequence[data.Record]) -> tuple[np.ndarray, np.ndarray]:
+  arrays = data.load_arrays(source)
+  return arrays["features"], arrays["target"]
+
+
+def _columns(spec: ml_collections.ConfigDict, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+  if spec.select == "all":
+    return np.arange(x.shape[1])
+  if spec.select == "k_best":
+    return features_lib.select_k_best(x, y, spec.k)
+  raise ConfigError(f"Unknown features.select {spec.select!r}; choose 'all' or 'k_best'.")
+
+
+def _loop_config(variant: ml_collections.ConfigDict, steps_per_epoch: int) -> ml_collections.ConfigDict:
+  """The course counts in epochs; the engine counts in steps."""
+  train = config_lib.train_defaults()
+  train.num_steps = variant.epochs * steps_per_epoch
+  train.log_every = train.eval_every = steps_per_epoch
+  train.checkpoint_every = variant.checkpoint_every_epochs * steps_per_epoch
+  train.best_metric = "mse"
+  train.patience = variant.early_stop
+  return ml_collections.ConfigDict(
+      {"optimizer": variant.optimizer, "train": train, "loss": variant.loss})
+
+
+def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Record],
+                val: Sequence[data.Record], test: Sequence[data.Record] | None, seed: int,
+                workdir: epath.Path, mesh: Mesh, num_threads: int = 1,
+                prediction_column: str = "tested_positive") -> dict[str, Any]:
+  """Trains one recipe and returns its numbers; writes ``pred.csv`` when ``test`` is given."""
+  start = time.perf_counter()
+  parallel.check_batch_size(variant.batch_size, mesh)
+  x_train, y_train = _arrays(train)
+  columns = _columns(variant.features, x_train, y_train)
+  scaler = (features_lib.Standardizer.fit(x_train[:, columns]) if variant.features.normalize
+            else features_lib.Standardizer.identity(len(columns)))
+  y_mean, y_std = ((float(y_train.mean()), float(y_train.std()))
+                   if variant.features.normalize_target else (0.0, 1.0))
+
+  def to_example(record: data.Record) -> data.Record:
+    example = {"x": scaler(record["features"][columns]), "y": np.float32(record["target"])}
+    return {**example, "mask": record["mask"]} if "mask" in record else example
+
+  net = MLP(hidden=tuple(variant.model.hidden), activation=variant.model.activation)
+  model = Regressor(net, y_mean=y_mean, y_std=y_std)
+  steps_per_epoch = math.ceil(len(train) / variant.batch_size)
+  fit_config = _loop_config(variant, steps_per_epoch)
+  train_batches = data.train_batches(train, batch_size=variant.batch_size, seed=seed,
+                                     map_fn=to_example, num_threads=num_threads)
+
+  def device_batches(source):
+    return [parallel.global_batch(mesh, b)
+            for b in data.eval_batches(source, batch_size=variant.batch_size, map_fn=to_example)]
+
+  val_batches = device_batches(val)
+  result = trainer.fit_regressor(
+      model, config=fit_config, train_batches=train_batches, val_batches=val_batches,
+      num_features=len(columns), workdir=workdir, mesh=mesh, seed=seed)
+  best = result.best_state()
+  val_pred = trainer.predict(best, val_batches, mesh)
+  _, y_val = _arrays(val)
+  numbers = {
+      "val_mse": float(np.mean((val_pred - y_val) ** 2)),
+      "best_epoch": result.best_step // steps_per_epoch,
+      "epochs": int(jax.device_get(result.state.step)) // steps_per_epoch,
+      "stopped_early": result.stopped_early,
+      "num_features": int(len(columns)),
+      "params": _num_params(best),
+      "seconds": time.perf_counter() - start,
+  }
+  if test is not None:
+    ids = np.asarray([r["id"] for r in test])
+    _, y_test = _arrays(test)
+    test_pred = trainer.predict(best, device_batches(test), mesh)
+    write_predictions(workdir / "pred.csv", ids, test_pred, prediction_column)
+    if np.all(np.isfinite(y_test)):  # The COVID test targets are Kaggle's hidden answers.
+      numbers["test_mse"] = float(np.mean((test_pred - y_test) ** 2))
+  return {**numbers, "_val_pred": val_pred, "_val_true": y_val}
+
+
+def _num_params(state) -> int:
+  return sum(x.size for x in jax.tree.leaves(state.params))
+
+
+def write_predictions(path: epath.Path, ids: np.ndarray, preds: np.ndarray, column: str) -> None:
+  """The course's Kaggle format: a header ``id,<column>`` and one row per test example."""
+  if not parallel.is_chief():
+    return
+  order = np.argsort(ids)
+  lines = [f"id,{column}"] + [f"{int(ids[i])},{preds[i]:.6f}" for i in order]
+  path.write_text("\n".join(lines) + "\n")
+
+
+def _figures(results: dict[str, dict[str, Any]], workdir: epath.Path) -> None:
+  curves = {}
+  for name in results:
+    records = writer.read_metrics(workdir / name, "val")
+    if records:
+      steps_per_epoch = records[0]["step"]
+      curves[f"{name} (val)"] = ([r["step"] // steps_per_epoch for r in records],
+                                 [r["mse"] for r in records])
+  if curves:
+    figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="MSE", log_y=True,
+                                         title="HW1: validation MSE per epoch"),
+                 workdir, "learning_curves")
+  fig, axes = figures.new(ncols=len(results))
+  for ax, (name, r) in zip(np.atleast_1d(axes), results.items()):
+    y, p = r["_val_true"], r["_val_pred"]
+    ax.scatter(y, p, s=6, alpha=0.6)
+    lims = [min(y.min(), p.min()), max(y.max(), p.max())]
+    ax.plot(lims, lims, color="gray", linewidth=1)
+    ax.set(xlabel="true", ylabel="predicted", title=f"{name}: val MSE {r['val_mse']:.4g}")
+  figures.save(fig, workdir, "predictions")
+
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[str, Any]:
+  """Trains every variant of ``config``; returns the summary (see ``summary_table``)."""
+  workdir = epath.Path(workdir)
+  mesh = parallel.make_mesh()
+  names = variant_names(config)
+  load = dict(data_dir=config.data.data_dir or None, manual_dir=config.data.manual_dir or None,
+              in_memory=True)
+  everything = data.load(config.data.name, "train", **load)
+  test = data.load(config.data.name, "test", **load)
+  train, val = data.random_split(everything, config.data.validation_fraction, config.seed)
+  logging.info("%s: %d training, %d validation, %d test examples.", config.data.name,
+               len(train), len(val), len(test))
+  common = dict(seed=config.seed, mesh=mesh, num_threads=config.data.num_threads,
+                prediction_column=config.data.prediction_column)
+  results = {}
+  for name in names:
+    results[name] = run_variant(config[name], train=train, val=val, test=test,
+                                workdir=workdir / name, **common)
+    if config.cross_validation_folds:
+      cv = model_selection.cross_validate(
+          lambda tr, va, fold: run_variant(config[name], train=tr, val=va, test=None,
+                                           workdir=workdir / name / f"fold{fold}", **common)["val_mse"],
+          everything, config.cross_validation_folds, config.seed)
+      results[name].update(cv_mse_mean=cv.mean, cv_mse_std=cv.std, cv_mse=list(cv.scores))
+  _figures(results, workdir)
+  return {
+      "dataset": config.data.name,
+      "examples": {"train": len(train), "val": len(val), "test": len(test)},
+      "variants": {n: {k: v for k, v in r.items() if not k.startswith("_")}
+                   for n, r in results.items()},
+  }
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+  """The table the binary prints: one row per variant."""
+  keys = ["val_mse", "test_mse", "cv_mse_mean", "cv_mse_std", "best_epoch", "epochs",
+          "num_features", "params", "seconds"]
+  shown = [k for k in keys if any(k in v for v in summary["variants"].values())]
+  rows = [[name] + [v.get(k, "") for k in shown] for name, v in summary["variants"].items()]
+  return report.table(["variant"] + shown, rows)
