@@ -28,6 +28,11 @@ def _abstract(tree: PyTree) -> PyTree:
   return jax.tree.map(ocp.utils.to_shape_dtype_struct, tree)
 
 
+def _checkpointable(iterator: Any) -> bool:
+  """grain's checkpoint handler knows its own iterators; other iterators are not saved."""
+  return isinstance(iterator, grain.DatasetIterator)
+
+
 class Checkpointer:
   """Periodic saves, keep-the-latest-N, and restore-from-latest for one run directory."""
 
@@ -48,7 +53,7 @@ class Checkpointer:
         "state": ocp.args.StandardSave(state),
         "loop": ocp.args.JsonSave(loop),
     }
-    if isinstance(data_iterator, grain.DatasetIterator):
+    if _checkpointable(data_iterator):
       items["data"] = grain.checkpoint.CheckpointSave(data_iterator)
     if best is not None:
       items["best"] = ocp.args.StandardSave(best)
@@ -62,12 +67,12 @@ class Checkpointer:
     bookkeeping and the best variables (``None`` if none were saved).
     """
     step = self._manager.latest_step() if step is None else step
-    saved = set(self._manager.item_metadata(step).keys())
+    saved = {p.name for p in (self.directory / str(step)).iterdir()}
     items = {
         "state": ocp.args.StandardRestore(_abstract(state)),
         "loop": ocp.args.JsonRestore(),
     }
-    if "data" in saved and isinstance(data_iterator, grain.DatasetIterator):
+    if "data" in saved and _checkpointable(data_iterator):
       items["data"] = grain.checkpoint.CheckpointRestore(data_iterator)
     if "best" in saved and best_template is not None:
       items["best"] = ocp.args.StandardRestore(_abstract(best_template))

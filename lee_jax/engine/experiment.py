@@ -41,35 +41,56 @@ SUMMARY_FILE = "summary.json"
 
 
 def define_flags(binary_file: str, config_name: str) -> tuple[Any, Any]:
-  """Defines ``--config`` (defaulting to ``config_name`` beside the binary) and ``--workdir``."""
+  """Defines ``--config`` (defaulting to ``config_name`` beside the binary) and ``--workdir``.
+
+  ml_collections reads the config file and every ``--config.*`` override here, at definition,
+  so a misspelled field or preset ends the program here with a one-line explanation.
+  """
   default = os.path.join(os.path.dirname(os.path.abspath(binary_file)), config_name)
-  config = config_flags.DEFINE_config_file(
-      "config", default, "Config file, optionally with presets after a colon: FILE:smoke.",
-      lock_config=True)
+  try:
+    config = config_flags.DEFINE_config_file(
+        "config", default, "Config file, optionally with presets after a colon: FILE:smoke.",
+        lock_config=True)
+  except Exception as e:  # pylint: disable=broad-except
+    _explain_config_error(e, sys.argv)
   workdir = flags.DEFINE_string(
       "workdir", None, "Where this run writes checkpoints, metrics, figures and its summary. "
       "Running again with the same workdir resumes the run.", required=True)
   return config, workdir
 
 
+def _explain_config_error(e: Exception, argv: Sequence[str]) -> None:
+  """Exits with a one-line message for a config mistake; re-raises anything else."""
+  cause = e
+  while cause is not None and not isinstance(cause, LeeJaxError):  # ml_collections wraps errors.
+    cause = cause.__cause__ or cause.__context__
+  if cause is not None or isinstance(e, flags.Error):
+    # An error raised while loading the config file arrives with its traceback in the text.
+    text = str(cause if cause is not None else e)
+    raised = re.search(r"lee_jax\.errors\.\w+: (.*)", text, re.S)
+    _exit_usage(raised.group(1).strip() if raised else text)
+  if isinstance(e, (AttributeError, KeyError)):
+    # ml_collections' error for an override of a field the config does not have.
+    text = str(e)
+    hint = re.search(r'Did you mean "(\w+)" instead of "(\w+)"', text)
+    key = hint.group(2) if hint else (re.findall(r"\w+", text) or ["?"])[0]
+    culprit = next((a.split("=")[0] for a in argv if a.startswith("--config.")
+                    and re.search(rf"\.{re.escape(key)}(\.|$)", a.split("=")[0])),
+                   "a --config.* flag")
+    _exit_usage(
+        f"{culprit}: the config has no field {key!r}."
+        + (f' Did you mean "{hint.group(1)}"?' if hint else "")
+        + " Overrides must name a field of the config file; list them with --helpfull.")
+  raise e
+
+
 def _parse_flags(argv: Sequence[str]) -> list[str]:
   """absl's flag parsing, with config mistakes explained instead of raised from deep inside."""
   try:
     return flags.FLAGS(argv)
-  except flags.Error as e:
-    _exit_usage(str(e))
-  except LeeJaxError as e:
-    _exit_usage(str(e))
-  except (AttributeError, KeyError) as e:
-    # ml_collections raises these for an override of a field the config does not have.
-    detail = str(e).strip("'\"").replace("\\n", " ").replace("\n", " ").replace("'", "")
-    key = detail.split()[0] if detail else ""
-    culprit = next((a for a in argv if a.startswith("--config.")
-                    and re.search(rf"\.{re.escape(key)}(=|$)", a.split("=")[0] + "=")), None)
-    _exit_usage(
-        f"Unknown config field in {culprit or 'a --config.* flag'}: {detail}. Overrides must "
-        "name a field that exists in the config file (print it with --helpfull or open the file).")
-  raise AssertionError("unreachable")
+  except Exception as e:  # pylint: disable=broad-except
+    _explain_config_error(e, argv)
+    raise
 
 
 def _exit_usage(message: str) -> None:

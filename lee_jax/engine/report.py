@@ -8,7 +8,7 @@ from typing import Any
 
 def _cell(value: Any) -> str:
   if isinstance(value, float):
-    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.4e}"
+    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
   return str(value)
 
 
