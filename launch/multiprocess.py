@@ -40,7 +40,7 @@ def launch(num_processes: int, command: list[str], port: int = 0) -> int:
   """Starts the processes and waits for them.
 
   If one fails, the others are stopped (they would otherwise wait forever for it in their next
-  collective). Returns the first non-zero exit code, or 0.
+  collective). Returns the exit code of the first process to fail, or 0.
   """
   address = f"127.0.0.1:{port or _free_port()}"
   procs = []
@@ -52,10 +52,10 @@ def launch(num_processes: int, command: list[str], port: int = 0) -> int:
     prefix = "" if pid == 0 else f"[{pid}] "
     threading.Thread(target=_pump, args=(proc.stdout, prefix, sys.stdout), daemon=True).start()
     procs.append(proc)
+  failure = 0
   try:
-    while any(p.poll() is None for p in procs):
-      if any(p.poll() for p in procs):  # Someone exited with an error.
-        break
+    while any(p.poll() is None for p in procs) and not failure:
+      failure = next((p.returncode for p in procs if p.poll()), 0)
       time.sleep(0.2)
   finally:
     for p in procs:
@@ -66,7 +66,7 @@ def launch(num_processes: int, command: list[str], port: int = 0) -> int:
         p.wait(timeout=10)
       except subprocess.TimeoutExpired:
         p.kill()
-  return next((p.returncode for p in procs if p.returncode), 0)
+  return failure or next((p.returncode for p in procs if p.returncode), 0)
 
 
 def main() -> None:

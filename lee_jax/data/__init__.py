@@ -27,15 +27,16 @@ __all__ = [
 
 
 def _prepare(builder: tfds.core.DatasetBuilder, manual_dir: epath.Path | None) -> None:
-  if builder.is_prepared():
-    return
   instructions = builder.MANUAL_DOWNLOAD_INSTRUCTIONS
-  if instructions and manual_dir is None:
-    raise DataError(f"Dataset {builder.name!r} is read from files you provide and none were "
-                    f"given. {instructions}")
+  # A folder the user named must exist, even if an earlier run already prepared the data.
   if manual_dir is not None and not manual_dir.is_dir():
     raise DataError(f"Data directory {manual_dir} does not exist (dataset {builder.name!r}). "
                     f"{instructions or 'Pass an existing folder.'}")
+  if builder.is_prepared():
+    return
+  if instructions and manual_dir is None:
+    raise DataError(f"Dataset {builder.name!r} is read from files you provide and none were "
+                    f"given. {instructions}")
   config = tfds.download.DownloadConfig(manual_dir=manual_dir, try_download_gcs=False)
   builder.download_and_prepare(download_config=config)
 
