@@ -1,0 +1,1 @@
+"""Benchmarks: this code's train steps against PyTorch references, on the same machine and batch."""
