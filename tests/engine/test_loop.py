@@ -1,0 +1,139 @@
+"""The shared training loop: exact resume, early stopping, and the non-finite guard."""
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from lee_jax import data
+from lee_jax.engine import checkpoint, config as config_lib, guards, loop, parallel, state as state_lib, steps
+from lee_jax.models import MLP
+from lee_jax.regression import trainer
+
+
+class Crash(Exception):
+  pass
+
+
+def _records(n=96, seed=0):
+  rng = np.random.default_rng(seed)
+  x = rng.standard_normal((n, 4)).astype(np.float32)
+  y = np.sin(x).sum(1).astype(np.float32)
+  return [{"x": x[i], "y": y[i]} for i in range(n)]
+
+
+def _train_config(**fields):
+  config = config_lib.train_defaults()
+  config.update(num_steps=30, log_every=5, eval_every=5, checkpoint_every=10)
+  config.update(fields)
+  return config
+
+
+def _setup(mesh, seed=0):
+  state = state_lib.create(MLP(hidden=(8,)), optax.adam(1e-2), np.zeros((1, 4), np.float32), seed, mesh)
+  step = steps.make_train_step(trainer.make_loss_fn("mse"), mesh)
+  eval_step = steps.make_eval_step(trainer.per_example_errors, mesh)
+  val = [parallel.global_batch(mesh, b) for b in data.eval_batches(_records(40, 1), batch_size=16)]
+  return state, step, lambda s: steps.evaluate(eval_step, s, val)
+
+
+def _crash_after(step, n):
+  """A step function that dies on its ``n+1``-th call, like a process killed mid-run."""
+  calls = [0]
+
+  def crashing(state, batch):
+    calls[0] += 1
+    if calls[0] > n:
+      raise Crash()
+    return step(state, batch)
+
+  return crashing
+
+
+@pytest.fixture(scope="module")
+def mesh():
+  return parallel.make_mesh()
+
+
+def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path, mesh):
+  records = _records()
+  batches = lambda: data.train_batches(records, batch_size=16, seed=3)
+  state, step, evaluate = _setup(mesh)
+  reference = loop.fit(state, step, batches(), config=_train_config(), workdir=tmp_path / "a",
+                       mesh=mesh, evaluate=evaluate)
+
+  state, step, evaluate = _setup(mesh)
+  with pytest.raises(Crash):
+    loop.fit(state, _crash_after(step, 17), batches(), config=_train_config(),
+             workdir=tmp_path / "b", mesh=mesh, evaluate=evaluate)
+  assert checkpoint.Checkpointer(tmp_path / "b" / loop.CHECKPOINT_DIR).latest_step() == 10
+  state, step, evaluate = _setup(mesh)
+  resumed = loop.fit(state, step, batches(), config=_train_config(), workdir=tmp_path / "b",
+                     mesh=mesh, evaluate=evaluate)
+  assert int(resumed.state.step) == 30
+  chex.assert_trees_all_equal(resumed.state.params, reference.state.params)
+  chex.assert_trees_all_equal(resumed.state.opt_state, reference.state.opt_state)
+  assert resumed.eval_metrics == reference.eval_metrics
+
+
+def test_a_finished_run_restarted_does_no_more_steps(tmp_path, mesh):
+  state, step, evaluate = _setup(mesh)
+  first = loop.fit(state, step, data.train_batches(_records(), batch_size=16, seed=0),
+                   config=_train_config(), workdir=tmp_path, mesh=mesh, evaluate=evaluate)
+
+  def no_training(*_):
+    raise AssertionError("a finished run must not train again")
+
+  state, _, evaluate = _setup(mesh)
+  again = loop.fit(state, no_training, data.train_batches(_records(), batch_size=16, seed=0),
+                   config=_train_config(), workdir=tmp_path, mesh=mesh, evaluate=evaluate)
+  chex.assert_trees_all_equal(again.state.params, first.state.params)
+  assert again.eval_metrics == first.eval_metrics
+
+
+def test_early_stopping_keeps_the_best_variables(tmp_path, mesh):
+  state, step, _ = _setup(mesh)
+  scripted = iter([5.0, 3.0, 4.0, 3.5, 2.0, 9.0])  # Best at the 2nd evaluation until the 5th.
+  seen = {}
+
+  def evaluate(s):
+    value = next(scripted)
+    seen[int(s.step)] = jax.tree.map(np.asarray, s.params)
+    return {"mse": value}
+
+  config = _train_config(num_steps=100, best_metric="mse", patience=2, checkpoint_every=0)
+  result = loop.fit(state, step, data.train_batches(_records(), batch_size=16, seed=0),
+                    config=config, workdir=tmp_path, mesh=mesh, evaluate=evaluate)
+  assert result.stopped_early and int(result.state.step) == 20
+  assert result.best_step == 10 and result.best_value == 3.0
+  chex.assert_trees_all_equal(jax.tree.map(np.asarray, result.best_state().params), seen[10])
+
+
+def test_non_finite_step_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path, mesh):
+  state, step, evaluate = _setup(mesh)
+
+  def poisoned(s, batch):
+    new_state, metrics = step(s, batch)
+    bad = new_state.step >= 13
+    new_params = jax.tree.map(lambda p: jnp.where(bad, jnp.nan, p), new_state.params)
+    return new_state.replace(params=new_params), {**metrics, "finite": ~bad & metrics["finite"]}
+
+  config = _train_config(checkpoint_every=5, eval_every=0)
+  with pytest.raises(guards.NonFiniteError, match="step 13"):
+    loop.fit(state, poisoned, data.train_batches(_records(), batch_size=16, seed=0),
+             config=config, workdir=tmp_path, mesh=mesh, evaluate=evaluate)
+  checkpointer = checkpoint.Checkpointer(tmp_path / loop.CHECKPOINT_DIR)
+  assert checkpointer.latest_step() == 10
+  restored, _, _ = checkpointer.restore(state, None)
+  assert int(restored.step) == 10
+  chex.assert_tree_all_finite(restored.params)
+
+
+def test_fit_rejects_inconsistent_loop_configs(tmp_path, mesh):
+  state, step, _ = _setup(mesh)
+  with pytest.raises(ValueError, match="best_metric"):
+    loop.fit(state, step, iter([]), config=_train_config(patience=3), workdir=tmp_path, mesh=mesh)
+  with pytest.raises(ValueError, match="no evaluate"):
+    loop.fit(state, step, iter([]), config=_train_config(), workdir=tmp_path, mesh=mesh)
