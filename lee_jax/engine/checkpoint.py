@@ -13,6 +13,7 @@ One checkpoint holds everything needed to continue as if never interrupted, writ
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import grain
@@ -21,6 +22,7 @@ import orbax.checkpoint as ocp
 from etils import epath
 
 from lee_jax.engine.state import PyTree, TrainState
+from lee_jax.errors import LeeJaxError
 
 
 def _abstract(tree: PyTree) -> PyTree:
@@ -51,7 +53,8 @@ class Checkpointer:
     """Saves asynchronously; arrays are copied off the device before this returns."""
     items = {
         "state": ocp.args.StandardSave(state),
-        "loop": ocp.args.JsonSave(loop),
+        # Orbax serialises JSON later, on its own thread: give it a copy the loop cannot change.
+        "loop": ocp.args.JsonSave(copy.deepcopy(loop)),
     }
     if _checkpointable(data_iterator):
       items["data"] = grain.checkpoint.CheckpointSave(data_iterator)
@@ -73,6 +76,13 @@ class Checkpointer:
         "loop": ocp.args.JsonRestore(),
     }
     if "data" in saved and _checkpointable(data_iterator):
+      mine = f"process_{jax.process_index()}-of-{jax.process_count()}.json"
+      if not (self.directory / str(step) / "data" / mine).exists():
+        raise LeeJaxError(
+            f"The checkpoint at {self.directory / str(step)} was written by a different number of "
+            f"processes than the {jax.process_count()} of this run, so the data position of each "
+            "cannot be restored. Resume with the original number of processes, or start a new "
+            "--workdir.")
       items["data"] = grain.checkpoint.CheckpointRestore(data_iterator)
     if "best" in saved and best_template is not None:
       items["best"] = ocp.args.StandardRestore(_abstract(best_template))

@@ -19,6 +19,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import grain
 import jax
 import jax.numpy as jnp
 import ml_collections
@@ -31,6 +32,7 @@ from lee_jax.engine import guards, parallel
 from lee_jax.engine.checkpoint import Checkpointer
 from lee_jax.engine.state import PyTree, TrainState
 from lee_jax.engine.writer import MetricWriter, ProgressBar
+from lee_jax.errors import ConfigError
 
 StepFn = Callable[[TrainState, Any], tuple[TrainState, dict[str, jax.Array]]]
 EvalFn = Callable[[TrainState], dict[str, float]]
@@ -67,6 +69,21 @@ def _due(step: int, every: int, last: int) -> bool:
   return step == last or (every > 0 and step % every == 0)
 
 
+def _check(config: ml_collections.ConfigDict, evaluate: EvalFn | None) -> None:
+  if config.patience and not config.best_metric:
+    raise ConfigError("train.patience (early stopping) needs train.best_metric to watch.")
+  if config.best_mode not in ("min", "max"):
+    raise ConfigError(f"train.best_mode must be 'min' or 'max', got {config.best_mode!r}.")
+  if (config.best_metric or config.eval_every) and evaluate is None:
+    raise ConfigError("The train config asks for evaluations, but this experiment has no "
+                      "evaluation; set train.eval_every=0 and train.best_metric=''.")
+  # A resumed run restarts its logging interval at the checkpoint, so checkpoints must fall on
+  # logging steps for the logged means to equal an uninterrupted run's.
+  if config.checkpoint_every and config.log_every and config.checkpoint_every % config.log_every:
+    raise ConfigError(f"train.checkpoint_every ({config.checkpoint_every}) must be a multiple of "
+                      f"train.log_every ({config.log_every}).")
+
+
 def _copy_variables(state: TrainState) -> PyTree:
   # The train step donates the state's buffers, so the best variables need buffers of their own.
   return jax.tree.map(jnp.copy, {"params": state.params, "model_state": state.model_state})
@@ -88,10 +105,10 @@ def fit(
   are checkpointed with the run. ``evaluate`` maps a state to validation metrics.
   """
   workdir = epath.Path(workdir)
-  if config.patience and not config.best_metric:
-    raise ValueError("config.train.patience needs config.train.best_metric to watch.")
-  if (config.best_metric or config.eval_every) and evaluate is None:
-    raise ValueError("config.train asks for evaluations but fit() was given no evaluate().")
+  _check(config, evaluate)
+  if not isinstance(batches, grain.DatasetIterator):
+    logging.warning("The data iterator is not a grain iterator: its position is not saved, so a "
+                    "resumed run would restart the data stream.")
   track_best = bool(config.best_metric)
   num_steps = config.num_steps
   checkpointer = Checkpointer(workdir / CHECKPOINT_DIR, max_to_keep=config.max_to_keep)
@@ -105,7 +122,7 @@ def fit(
     state, loop, best = checkpointer.restore(state, batches, best_template=template)
     logging.info("Resumed from the checkpoint at step %d in %s.", resume_step, checkpointer.directory)
   start = int(jax.device_get(state.step))
-  writer = MetricWriter(workdir, resume_step=resume_step)
+  writer = MetricWriter(workdir, start_step=start)
 
   def save(step: int) -> None:
     checkpointer.save(step, state, batches, loop, best)

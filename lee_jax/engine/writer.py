@@ -34,10 +34,9 @@ def _plain(value: Any) -> float | int | str:
 class MetricWriter:
   """Writes scalars as JSONL + TensorBoard events + log lines, on process 0 only."""
 
-  def __init__(self, logdir: str | epath.Path, resume_step: int | None = None,
-               enabled: bool | None = None):
-    """``resume_step``: a run restored from the checkpoint at this step forgets what it had
-    written after it (those steps will be run and written again)."""
+  def __init__(self, logdir: str | epath.Path, start_step: int = 0, enabled: bool | None = None):
+    """``start_step``: the step the run starts (or resumes) from. Whatever an earlier, killed
+    attempt wrote after it is forgotten, since those steps will be run and written again."""
     self.logdir = epath.Path(logdir)
     self.enabled = parallel.is_chief() if enabled is None else enabled
     self._tb = None
@@ -45,14 +44,14 @@ class MetricWriter:
       return
     self.logdir.mkdir(parents=True, exist_ok=True)
     self._jsonl = self.logdir / METRICS_FILE
-    if resume_step is not None:
-      self._forget_after(resume_step)
+    self._forget_after(start_step)
     # Imported lazily: tensorboardX pulls in protobuf, which processes that never write skip.
     import tensorboardX  # pylint: disable=g-import-not-at-top
     # purge_step makes TensorBoard drop the events a killed run wrote after its last checkpoint.
-    self._tb = tensorboardX.SummaryWriter(
-        str(self.logdir), purge_step=None if resume_step is None else resume_step + 1,
-        flush_secs=10)
+    # Event files are named by the second they were opened in: the suffix keeps a quickly
+    # restarted run from overwriting (instead of following) the file of the attempt before it.
+    self._tb = tensorboardX.SummaryWriter(str(self.logdir), purge_step=start_step + 1,
+                                          flush_secs=10, filename_suffix=f".{time.time_ns()}")
 
   def _forget_after(self, step: int) -> None:
     if not self._jsonl.exists():

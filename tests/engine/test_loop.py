@@ -9,6 +9,7 @@ import pytest
 
 from lee_jax import data
 from lee_jax.engine import checkpoint, config as config_lib, guards, loop, parallel, state as state_lib, steps
+from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
 from lee_jax.regression import trainer
 
@@ -32,7 +33,9 @@ def _train_config(**fields):
 
 
 def _setup(mesh, seed=0):
-  state = state_lib.create(MLP(hidden=(8,)), optax.adam(1e-2), np.zeros((1, 4), np.float32), seed, mesh)
+  # Dropout makes every step draw from the RNG, so resuming must restore it exactly.
+  model = MLP(hidden=(8,), dropout=0.1)
+  state = state_lib.create(model, optax.adam(1e-2), np.zeros((1, 4), np.float32), seed, mesh)
   step = steps.make_train_step(trainer.make_loss_fn("mse"), mesh)
   eval_step = steps.make_eval_step(trainer.per_example_errors, mesh)
   val = [parallel.global_batch(mesh, b) for b in data.eval_batches(_records(40, 1), batch_size=16)]
@@ -60,22 +63,28 @@ def mesh():
 def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path, mesh):
   records = _records()
   batches = lambda: data.train_batches(records, batch_size=16, seed=3)
+  # Early stopping on: the best variables and the patience count must survive the crash too.
+  config = _train_config(num_steps=60, best_metric="mse", patience=6)
   state, step, evaluate = _setup(mesh)
-  reference = loop.fit(state, step, batches(), config=_train_config(), workdir=tmp_path / "a",
+  reference = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "a",
                        mesh=mesh, evaluate=evaluate)
 
   state, step, evaluate = _setup(mesh)
   with pytest.raises(Crash):
-    loop.fit(state, _crash_after(step, 17), batches(), config=_train_config(),
+    loop.fit(state, _crash_after(step, 37), batches(), config=config,
              workdir=tmp_path / "b", mesh=mesh, evaluate=evaluate)
-  assert checkpoint.Checkpointer(tmp_path / "b" / loop.CHECKPOINT_DIR).latest_step() == 10
+  assert checkpoint.Checkpointer(tmp_path / "b" / loop.CHECKPOINT_DIR).latest_step() == 30
   state, step, evaluate = _setup(mesh)
-  resumed = loop.fit(state, step, batches(), config=_train_config(), workdir=tmp_path / "b",
+  resumed = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "b",
                      mesh=mesh, evaluate=evaluate)
-  assert int(resumed.state.step) == 30
+  assert int(resumed.state.step) == int(reference.state.step)
   chex.assert_trees_all_equal(resumed.state.params, reference.state.params)
   chex.assert_trees_all_equal(resumed.state.opt_state, reference.state.opt_state)
-  assert resumed.eval_metrics == reference.eval_metrics
+  chex.assert_trees_all_equal(resumed.best_state().params, reference.best_state().params)
+  for field in ("eval_metrics", "train_metrics", "best_step", "best_value", "stopped_early"):
+    assert getattr(resumed, field) == getattr(reference, field), field
+  lines = lambda run: (tmp_path / run / "metrics.jsonl").read_text()
+  assert lines("b") == lines("a")  # The killed attempt's extra lines are gone.
 
 
 def test_a_finished_run_restarted_does_no_more_steps(tmp_path, mesh):
@@ -133,7 +142,13 @@ def test_non_finite_step_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_pa
 
 def test_fit_rejects_inconsistent_loop_configs(tmp_path, mesh):
   state, step, _ = _setup(mesh)
-  with pytest.raises(ValueError, match="best_metric"):
+  with pytest.raises(ConfigError, match="best_metric"):
     loop.fit(state, step, iter([]), config=_train_config(patience=3), workdir=tmp_path, mesh=mesh)
-  with pytest.raises(ValueError, match="no evaluate"):
+  with pytest.raises(ConfigError, match="no evaluation"):
     loop.fit(state, step, iter([]), config=_train_config(), workdir=tmp_path, mesh=mesh)
+  with pytest.raises(ConfigError, match="best_mode"):
+    loop.fit(state, step, iter([]), config=_train_config(best_mode="minimum"), workdir=tmp_path,
+             mesh=mesh, evaluate=lambda s: {})
+  with pytest.raises(ConfigError, match=r"checkpoint_every \(10\) must be a multiple of train.log_every \(4\)"):
+    loop.fit(state, step, iter([]), config=_train_config(log_every=4), workdir=tmp_path,
+             mesh=mesh, evaluate=lambda s: {})

@@ -28,11 +28,24 @@ def test_resume_forgets_what_came_after_the_checkpoint(tmp_path):
   for step in (5, 10, 15):
     w.write_scalars(step, {"loss": float(step)})
   w.close()
-  w = writer.MetricWriter(tmp_path, resume_step=10)
+  w = writer.MetricWriter(tmp_path, start_step=10)
   w.write_scalars(15, {"loss": 99.0})
   w.close()
   lines = (tmp_path / writer.METRICS_FILE).read_text().splitlines()
   assert [json.loads(line)["loss"] for line in lines] == [5.0, 10.0, 99.0]
+  events = EventAccumulator(str(tmp_path))
+  events.Reload()
+  assert [(e.step, e.value) for e in events.Scalars("train/loss")] == [(5, 5.0), (10, 10.0), (15, 99.0)]
+
+
+def test_a_fresh_start_forgets_an_attempt_killed_before_its_first_checkpoint(tmp_path):
+  w = writer.MetricWriter(tmp_path)
+  w.write_scalars(5, {"loss": 1.0})
+  w.close()
+  w = writer.MetricWriter(tmp_path, start_step=0)
+  w.write_scalars(5, {"loss": 2.0})
+  w.close()
+  assert [r["loss"] for r in writer.read_metrics(tmp_path)] == [2.0]
 
 
 def test_disabled_writer_writes_nothing(tmp_path):
