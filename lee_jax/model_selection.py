@@ -14,12 +14,14 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from lee_jax.data.pipeline import Record, Subset
+from lee_jax.errors import ConfigError
 
 
 def kfold(source: Sequence[Record], folds: int, seed: int) -> list[tuple[Subset, Subset]]:
   """``folds`` (train, validation) pairs; every record is validated on exactly once."""
   if not 2 <= folds <= len(source):
-    raise ValueError(f"N-fold cross-validation needs 2 <= N <= {len(source)} records; got {folds}.")
+    raise ConfigError(f"N-fold cross-validation needs 2 <= N <= {len(source)} (the number of "
+                      f"records); got {folds}.")
   splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
   return [(Subset(source, train), Subset(source, val))
           for train, val in splitter.split(np.arange(len(source)))]

@@ -20,6 +20,8 @@ import grain
 import jax
 import numpy as np
 
+from lee_jax.errors import ConfigError, DataError
+
 Record = dict[str, Any]
 MapFn = Callable[[Record], Record]
 
@@ -41,11 +43,11 @@ class Subset(Sequence):
 def random_split(source: Sequence[Record], fraction: float, seed: int) -> tuple[Subset, Subset]:
   """Splits into ``(1 - fraction, fraction)`` parts at random, e.g. training and validation."""
   if not 0.0 < fraction < 1.0:
-    raise ValueError(f"The split fraction must lie strictly between 0 and 1, got {fraction}.")
+    raise ConfigError(f"The split fraction must lie strictly between 0 and 1, got {fraction}.")
   order = np.random.default_rng(seed).permutation(len(source))
   num_second = int(round(fraction * len(source)))
   if num_second == 0 or num_second == len(source):
-    raise ValueError(f"Splitting {len(source)} records by {fraction} leaves one part empty.")
+    raise ConfigError(f"Splitting {len(source)} records by {fraction} leaves one part empty.")
   return Subset(source, np.sort(order[num_second:])), Subset(source, np.sort(order[:num_second]))
 
 
@@ -92,7 +94,7 @@ def _process_slice(ds: grain.MapDataset) -> grain.MapDataset:
 def _local_batch_size(batch_size: int) -> int:
   processes = jax.process_count()
   if batch_size <= 0 or batch_size % processes:
-    raise ValueError(f"Global batch size {batch_size} must be a positive multiple of the "
+    raise ConfigError(f"Global batch size {batch_size} must be a positive multiple of the "
                      f"number of processes ({processes}).")
   return batch_size // processes
 
@@ -106,8 +108,8 @@ def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
   """
   local = _local_batch_size(batch_size)
   if len(source) < batch_size:
-    raise ValueError(f"The training split has {len(source)} examples, fewer than one batch "
-                     f"({batch_size}); lower the batch size.")
+    raise ConfigError(f"The training split has {len(source)} examples, fewer than one batch "
+                     f"({batch_size}); lower the config's batch_size.")
   ds = EpochShuffle(grain.MapDataset.source(source), seed).repeat(None)
   if map_fn is not None:
     ds = ds.map(map_fn)
@@ -136,7 +138,7 @@ def eval_batches(source: Sequence[Record], *, batch_size: int,
                  map_fn: MapFn | None = None) -> grain.MapDataset:
   """This process's share of every global batch of the split, in order, padded and masked."""
   if len(source) == 0:
-    raise ValueError("Cannot evaluate on an empty split.")
+    raise DataError("Cannot evaluate on an empty split.")
   local = _local_batch_size(batch_size)
   padded = _Padded(source, math.ceil(len(source) / batch_size) * batch_size)
   ds = grain.MapDataset.source(padded)

@@ -12,8 +12,10 @@ A binary in ``experiments/`` is a few lines::
     if __name__ == "__main__":
       experiment.run(main)
 
-The workdir then holds ``config.json``, ``metrics.jsonl``, TensorBoard events, ``checkpoints/``,
-``figures/*.png`` and ``summary.json`` (the headline numbers). Bad flags, configs and data end
+The workdir then holds ``config.json``, ``summary.json`` (the headline numbers) and
+``figures/*.png``; each trained model writes ``metrics.jsonl``, TensorBoard events and
+``checkpoints/`` into its own directory (the workdir itself, or e.g. ``workdir/<recipe>/`` for
+an experiment that trains several). Bad flags, configs and data end
 the run with one readable message instead of a traceback.
 """
 
@@ -43,8 +45,9 @@ SUMMARY_FILE = "summary.json"
 def define_flags(binary_file: str, config_name: str) -> tuple[Any, Any]:
   """Defines ``--config`` (defaulting to ``config_name`` beside the binary) and ``--workdir``.
 
-  ml_collections reads the config file and every ``--config.*`` override here, at definition,
-  so a misspelled field or preset ends the program here with a one-line explanation.
+  ml_collections loads the config file and applies ``--config.*`` overrides partly here, while
+  the flag is defined, and partly while flags are parsed; a misspelled field or preset ends the
+  program in either place with a one-line explanation.
   """
   default = os.path.join(os.path.dirname(os.path.abspath(binary_file)), config_name)
   try:
@@ -152,6 +155,3 @@ def finish(workdir: str | epath.Path, summary: dict[str, Any]) -> None:
     path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     logging.info("Wrote %s", path)
 
-
-def read_summary(workdir: str | epath.Path) -> dict[str, Any]:
-  return json.loads((epath.Path(workdir) / SUMMARY_FILE).read_text())

@@ -18,8 +18,8 @@ class NonFiniteError(LeeJaxError, FloatingPointError):
     shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items()) if k != "finite")
     super().__init__(
         f"Training diverged at step {step}: a non-finite value appeared ({shown}). The last good "
-        "checkpoint was kept and a restart resumes from it; lower the learning rate (e.g. "
-        "--config.optimizer.learning_rate), clip gradients, or normalise the features.")
+        "checkpoint was kept and a restart resumes from it; lower the learning rate (the "
+        "optimizer's learning_rate field of the config), clip gradients, or normalise the features.")
 
 
 def all_finite(*trees: Any) -> jax.Array:

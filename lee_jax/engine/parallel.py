@@ -19,6 +19,8 @@ from absl import logging
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
+from lee_jax.errors import ConfigError
+
 DATA_AXIS = "data"
 
 # Set by `launch/multiprocess.py` for several processes on one machine (loopback). On Cloud TPU
@@ -65,14 +67,13 @@ def data_sharded(mesh: Mesh) -> NamedSharding:
   return NamedSharding(mesh, P(DATA_AXIS))
 
 
-def check_batch_size(global_batch_size: int, mesh: Mesh) -> int:
-  """Returns the per-process batch size, or says which batch sizes this mesh can take."""
+def check_batch_size(global_batch_size: int, mesh: Mesh) -> None:
+  """Says which batch sizes this mesh can take, if ``global_batch_size`` is not one of them."""
   devices = mesh.devices.size
   if global_batch_size <= 0 or global_batch_size % devices:
-    raise ValueError(
+    raise ConfigError(
         f"Batch size {global_batch_size} cannot be split evenly over {devices} devices. Set the "
-        f"batch size (e.g. --config.data.batch_size) to a positive multiple of {devices}.")
-  return global_batch_size // jax.process_count()
+        f"config's batch_size field to a positive multiple of {devices}.")
 
 
 def global_batch(mesh: Mesh, local_batch: Any) -> Any:
@@ -84,11 +85,6 @@ def global_batch(mesh: Mesh, local_batch: Any) -> Any:
   sharding = data_sharded(mesh)
   return jax.tree.map(
       lambda x: jax.make_array_from_process_local_data(sharding, np.asarray(x)), local_batch)
-
-
-def replicate(mesh: Mesh, tree: Any) -> Any:
-  """Places a pytree (e.g. the initial train state) identically on every device."""
-  return jax.device_put(tree, replicated(mesh))
 
 
 def is_chief() -> bool:

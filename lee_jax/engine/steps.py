@@ -64,9 +64,10 @@ def make_eval_step(per_example_fn: PerExampleFn, mesh: Mesh) -> Callable[[TrainS
 
   def eval_step(state: TrainState, batch: Batch) -> Metrics:
     values = per_example_fn(state, batch)
-    mask = batch["mask"].astype(jnp.float32)
-    sums = {name: jnp.sum(v.astype(jnp.float32) * mask) for name, v in values.items()}
-    return {**sums, "count": jnp.sum(mask)}
+    real = batch["mask"] > 0
+    # `where`, not a product: a padded row's NaN (say, a log of zero) must not reach the sum.
+    sums = {name: jnp.sum(jnp.where(real, v.astype(jnp.float32), 0.0)) for name, v in values.items()}
+    return {**sums, "count": jnp.sum(real.astype(jnp.float32))}
 
   repl = parallel.replicated(mesh)
   return jax.jit(eval_step, in_shardings=(repl, parallel.data_sharded(mesh)), out_shardings=repl)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from lee_jax.data import pipeline
+from lee_jax.errors import ConfigError
 
 
 def _records(n):
@@ -76,17 +77,20 @@ def test_random_split_and_subset():
   train, val = pipeline.random_split(_records(10), 0.2, seed=0)
   assert len(train) == 8 and len(val) == 2
   assert sorted(int(r["i"]) for r in list(train) + list(val)) == list(range(10))
-  with pytest.raises(ValueError, match="strictly between"):
+  with pytest.raises(ConfigError, match="strictly between"):
     pipeline.random_split(_records(10), 1.0, seed=0)
 
 
-def test_load_arrays_and_full_batches():
+def test_load_arrays_and_full_batches(monkeypatch):
   arrays = pipeline.load_arrays(_records(6), lambda r: {"y": r["i"] * 2})
   np.testing.assert_array_equal(arrays["y"], [0, 2, 4, 6, 8, 10])
   it = pipeline.full_batches(arrays)
   np.testing.assert_array_equal(next(it)["y"], next(it)["y"])
+  monkeypatch.setattr(jax, "process_count", lambda: 2)
+  monkeypatch.setattr(jax, "process_index", lambda: 1)
+  np.testing.assert_array_equal(next(pipeline.full_batches(arrays))["y"], [6, 8, 10])
 
 
 def test_batch_larger_than_the_split_is_an_error():
-  with pytest.raises(ValueError, match="fewer than one batch"):
+  with pytest.raises(ConfigError, match="fewer than one batch"):
     pipeline.train_batches(_records(3), batch_size=4, seed=0)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lee_jax.engine import parallel
+from lee_jax.errors import ConfigError
 from tests.conftest import run_python
 
 _EIGHT_VS_ONE = r"""
@@ -53,6 +54,6 @@ def test_eight_simulated_devices_match_one_device():
 
 def test_batch_size_must_be_positive():
   mesh = parallel.make_mesh()
-  assert parallel.check_batch_size(32, mesh) == 32
-  with pytest.raises(ValueError, match="positive multiple of"):
+  parallel.check_batch_size(32, mesh)
+  with pytest.raises(ConfigError, match="positive multiple of"):
     parallel.check_batch_size(0, mesh)

@@ -4,7 +4,7 @@
   smoke runs; stratified 1,437 / 360 split.
 - ``sklearn_diabetes``: 442 patients, 10 standardised clinical features, and a disease
   progression score one year later: HW1's regression path when the COVID files are absent;
-  354 / 88 split. Features use the same ``{"id", "features", "target"}`` layout as ``hw1_covid``.
+  353 / 89 split. Features use the same ``{"id", "features", "target"}`` layout as ``hw1_covid``.
 """
 
 import numpy as np
