@@ -43,15 +43,17 @@ def launch(num_processes: int, command: list[str], port: int = 0) -> int:
   collective). Returns the exit code of the first process to fail, or 0.
   """
   address = f"127.0.0.1:{port or _free_port()}"
-  procs = []
+  procs, pumps = [], []
   for pid in range(num_processes):
     env = {**os.environ, parallel.ENV_COORDINATOR: address,
            parallel.ENV_NUM_PROCESSES: str(num_processes), parallel.ENV_PROCESS_ID: str(pid)}
     proc = subprocess.Popen([sys.executable, *command], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     prefix = "" if pid == 0 else f"[{pid}] "
-    threading.Thread(target=_pump, args=(proc.stdout, prefix, sys.stdout), daemon=True).start()
+    pump = threading.Thread(target=_pump, args=(proc.stdout, prefix, sys.stdout), daemon=True)
+    pump.start()
     procs.append(proc)
+    pumps.append(pump)
   failure = 0
   try:
     while any(p.poll() is None for p in procs) and not failure:
@@ -66,6 +68,8 @@ def launch(num_processes: int, command: list[str], port: int = 0) -> int:
         p.wait(timeout=10)
       except subprocess.TimeoutExpired:
         p.kill()
+    for pump in pumps:  # The last lines (process 0's summary) must reach the terminal.
+      pump.join(timeout=10)
   return failure or next((p.returncode for p in procs if p.returncode), 0)
 
 

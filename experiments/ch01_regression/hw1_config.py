@@ -17,7 +17,8 @@ def sample() -> ml_collections.ConfigDict:
   return ml_collections.ConfigDict({
       # All 117 input columns, the row id included, exactly as the sample code feeds them.
       "features": {"select": "all", "k": 0, "normalize": False, "normalize_target": False},
-      "model": {"hidden": (16, 8), "activation": "relu"},
+      # PyTorch's nn.Linear initialisation, as the course's code gets it.
+      "model": {"hidden": (16, 8), "activation": "relu", "weight_init": "torch"},
       "loss": "mse",
       "optimizer": optimizer,
       "batch_size": 256,
@@ -30,8 +31,11 @@ def sample() -> ml_collections.ConfigDict:
 def strong() -> ml_collections.ConfigDict:
   """The strong-baseline hints: feature selection, normalization, a better optimizer, L2."""
   config = sample()
-  config.features.update(select="k_best", k=16, normalize=True, normalize_target=True)
-  config.optimizer.update(name="adam", learning_rate=1e-3, momentum=0.0, weight_decay=1e-4)
+  config.features.update(select="k_best", k=24, normalize=True, normalize_target=True)
+  # Chosen by 5-fold cross-validation on the course's training file among (16, 8), (64, 32)
+  # and (128,) networks with k = 16 or 24 (see README): one wide layer generalised best.
+  config.model.update(hidden=(128,), weight_init="lecun")
+  config.optimizer.update(name="adam", learning_rate=1e-3, momentum=0.0, weight_decay=1e-3)
   config.batch_size = 64
   config.epochs = 1000
   config.early_stop = 100
@@ -62,7 +66,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     # diabetes has 353 training rows and 10 features: smaller batches, fewer features kept.
     for variant in (config.sample, config.strong):
       variant.batch_size = 32
-    config.strong.features.k = 6
+    config.strong.features.k = 8
   if config_lib.SMOKE in presets:
     for variant in (config.sample, config.strong):
       variant.update(epochs=6, early_stop=3, checkpoint_every_epochs=2)

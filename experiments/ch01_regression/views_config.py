@@ -28,5 +28,5 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.train.update(num_steps=2000, log_every=500, eval_every=100, checkpoint_every=500)
   if config_lib.SMOKE in presets:
     config.runs = "linear@7,relu-1x16@7,relu-2x16@7"
-    config.train.update(num_steps=60, log_every=20, eval_every=20, checkpoint_every=30)
+    config.train.update(num_steps=60, log_every=20, eval_every=20, checkpoint_every=40)
   return config

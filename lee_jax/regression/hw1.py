@@ -27,7 +27,7 @@ from etils import epath
 from jax.sharding import Mesh
 
 from lee_jax import data, model_selection
-from lee_jax.engine import config as config_lib, figures, parallel, report, steps, writer
+from lee_jax.engine import config as config_lib, figures, parallel, report, state as state_lib, writer
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
 from lee_jax.regression import features as features_lib, trainer
@@ -88,8 +88,11 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
     example = {"x": scaler(record["features"][columns]), "y": np.float32(record["target"])}
     return {**example, "mask": record["mask"]} if "mask" in record else example
 
-  net = MLP(hidden=tuple(variant.model.hidden), activation=variant.model.activation)
+  net = MLP(hidden=tuple(variant.model.hidden), activation=variant.model.activation,
+            weight_init=variant.model.weight_init)
   model = Regressor(net, y_mean=y_mean, y_std=y_std)
+  # As many updates per epoch as the course's DataLoader makes (the last batch is partial
+  # there); batches here are always full and run on across epoch boundaries instead.
   steps_per_epoch = math.ceil(len(train) / variant.batch_size)
   fit_config = _loop_config(variant, steps_per_epoch)
   train_batches = data.train_batches(train, batch_size=variant.batch_size, seed=seed,
@@ -112,7 +115,7 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
       "epochs": int(jax.device_get(result.state.step)) // steps_per_epoch,
       "stopped_early": result.stopped_early,
       "num_features": int(len(columns)),
-      "params": _num_params(best),
+      "params": state_lib.num_params(best.params),
       "seconds": time.perf_counter() - start,
   }
   if test is not None:
@@ -122,11 +125,7 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
     write_predictions(workdir / "pred.csv", ids, test_pred, prediction_column)
     if np.all(np.isfinite(y_test)):  # The COVID test targets are Kaggle's hidden answers.
       numbers["test_mse"] = float(np.mean((test_pred - y_test) ** 2))
-  return {**numbers, "_val_pred": val_pred, "_val_true": y_val}
-
-
-def _num_params(state) -> int:
-  return sum(x.size for x in jax.tree.leaves(state.params))
+  return {**numbers, "_val_pred": val_pred, "_val_true": y_val, "_steps_per_epoch": steps_per_epoch}
 
 
 def write_predictions(path: epath.Path, ids: np.ndarray, preds: np.ndarray, column: str) -> None:
@@ -140,13 +139,11 @@ def write_predictions(path: epath.Path, ids: np.ndarray, preds: np.ndarray, colu
 
 def _figures(results: dict[str, dict[str, Any]], workdir: epath.Path) -> None:
   curves = {}
-  for name in results:
+  for name, r in results.items():
     records = writer.read_metrics(workdir / name, "val")
-    if records:
-      steps_per_epoch = records[0]["step"]
-      curves[f"{name} (val)"] = ([r["step"] // steps_per_epoch for r in records],
-                                 [r["mse"] for r in records])
-  if curves:
+    epochs = [record["step"] / r["_steps_per_epoch"] for record in records]
+    curves[f"{name} (val)"] = (epochs, [record["mse"] for record in records])
+  if any(xs for xs, _ in curves.values()):
     figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="MSE", log_y=True,
                                          title="HW1: validation MSE per epoch"),
                  workdir, "learning_curves")

@@ -56,6 +56,28 @@ def per_example_errors(state: state_lib.TrainState, batch: steps.Batch) -> dict[
   return {name: error(pred, batch["y"]) for name, error in ERRORS.items()}
 
 
+# Built once per (loss, mesh): every model, fold and recipe then reuses jit's compilation cache.
+@functools.lru_cache(maxsize=None)
+def train_step(loss: str, mesh: Mesh):
+  """The compiled gradient-descent step on ``loss`` (``"mse"`` or ``"mae"``)."""
+  return steps.make_train_step(make_loss_fn(loss), mesh)
+
+
+@functools.lru_cache(maxsize=None)
+def eval_step(mesh: Mesh):
+  """The compiled step summing both errors over a masked evaluation batch."""
+  return steps.make_eval_step(per_example_errors, mesh)
+
+
+@functools.lru_cache(maxsize=None)
+def _predict_step(mesh: Mesh):
+  @functools.partial(jax.jit, out_shardings=parallel.replicated(mesh))
+  def predict_batch(state, batch):
+    # Replicated outputs: every process receives every prediction.
+    return _predict(state, state.params, batch["x"]), batch["mask"]
+  return predict_batch
+
+
 def fit_regressor(
     model: nn.Module,
     *,
@@ -75,21 +97,14 @@ def fit_regressor(
   tx = optim.make(config.optimizer, config.train.num_steps)
   example = np.zeros((1, num_features), np.float32)
   state = state_lib.create(model, tx, example, seed, mesh)
-  train_step = steps.make_train_step(make_loss_fn(config.loss), mesh)
-  eval_step = steps.make_eval_step(per_example_errors, mesh)
   return loop.fit(
-      state, train_step, train_batches, config=config.train, workdir=workdir, mesh=mesh,
-      evaluate=lambda s: steps.evaluate(eval_step, s, val_batches))
+      state, train_step(config.loss, mesh), train_batches, config=config.train, workdir=workdir,
+      mesh=mesh, evaluate=lambda s: steps.evaluate(eval_step(mesh), s, val_batches))
 
 
 def predict(state: state_lib.TrainState, batches: Iterable[steps.Batch], mesh: Mesh) -> np.ndarray:
   """Predictions for every real (unmasked) example of global evaluation batches, in order."""
-  @functools.partial(jax.jit, out_shardings=parallel.replicated(mesh))
-  def predict_batch(state, batch):
-    # Replicated outputs: every process receives every prediction.
-    return _predict(state, state.params, batch["x"]), batch["mask"]
-
-  outputs = [jax.device_get(predict_batch(state, batch)) for batch in batches]
+  outputs = [jax.device_get(_predict_step(mesh)(state, batch)) for batch in batches]
   preds = np.concatenate([p for p, _ in outputs])
   masks = np.concatenate([m for _, m in outputs])
   return preds[masks > 0]

@@ -26,7 +26,7 @@ import numpy as np
 from etils import epath
 
 from lee_jax import data
-from lee_jax.engine import figures, parallel, report, steps, writer
+from lee_jax.engine import figures, parallel, report, state as state_lib, steps, writer
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
 from lee_jax.regression import trainer
@@ -78,13 +78,12 @@ def run_one(name: str, config: ml_collections.ConfigDict, train: Any, test: Any,
   result = trainer.fit_regressor(
       model, config=config, train_batches=data.full_batches(arrays), val_batches=splits["test"],
       num_features=days, workdir=workdir, mesh=mesh, seed=config.seed)
-  eval_step = steps.make_eval_step(trainer.per_example_errors, mesh)
-  losses = {split: steps.evaluate(eval_step, result.state, batches)["mae"]
+  losses = {split: steps.evaluate(trainer.eval_step(mesh), result.state, batches)["mae"]
             for split, batches in splits.items()}
   curve = [(r["step"], r["mae"]) for r in writer.read_metrics(workdir, "val")]
   return {
       "model": name.split("@")[0], "days": days, "layers": layers,
-      "params": sum(x.size for x in jax.tree.leaves(result.state.params)),
+      "params": state_lib.num_params(result.state.params),
       "train_loss": losses["train"], "test_loss": losses["test"],
       "seconds": time.perf_counter() - start,
       "_test_pred": trainer.predict(result.state, splits["test"], mesh),
