@@ -12,36 +12,21 @@ import tensorflow_datasets as tfds
 from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
+from lee_jax.data.builders._images import StratifiedImages
 
-class SklearnDigits(tfds.core.GeneratorBasedBuilder):
+
+class SklearnDigits(StratifiedImages):
   """``sklearn.datasets.load_digits`` as 8×8×1 images."""
 
   VERSION = tfds.core.Version("1.0.0")
   RELEASE_NOTES = {"1.0.0": "Stratified 80/20 split with seed 0."}
+  IMAGE_SHAPE = (8, 8, 1)
+  TEST_SIZE = 0.2
+  HOMEPAGE = "https://scikit-learn.org/stable/datasets/toy_dataset.html#digits-dataset"
 
-  def _info(self) -> tfds.core.DatasetInfo:
-    return self.dataset_info_from_configs(
-        features=tfds.features.FeaturesDict({
-            "image": tfds.features.Tensor(shape=(8, 8, 1), dtype=np.uint8),
-            "label": tfds.features.ClassLabel(num_classes=10),
-        }),
-        supervised_keys=("image", "label"),
-        homepage="https://scikit-learn.org/stable/datasets/toy_dataset.html#digits-dataset",
-    )
-
-  def _split_generators(self, dl_manager):
+  def _load(self):
     digits = datasets.load_digits()
-    images = digits.images.reshape(-1, 8, 8, 1).astype(np.uint8)
-    train_idx, test_idx = train_test_split(
-        np.arange(len(images)), test_size=0.2, stratify=digits.target, random_state=0)
-    return {
-        "train": self._generate_examples(images, digits.target, np.sort(train_idx)),
-        "test": self._generate_examples(images, digits.target, np.sort(test_idx)),
-    }
-
-  def _generate_examples(self, images, labels, indices):
-    for i in indices:
-      yield int(i), {"image": images[i], "label": int(labels[i])}
+    return digits.images.reshape(-1, *self.IMAGE_SHAPE).astype(np.uint8), digits.target
 
 
 class SklearnDiabetes(tfds.core.GeneratorBasedBuilder):
