@@ -17,9 +17,7 @@ _CONFIG, _WORKDIR = experiment.define_flags(__file__, "hw1_config.py")
 
 def main(argv):
   del argv
-  config, workdir = experiment.start(_CONFIG.value, _WORKDIR.value)
-  summary = hw1.train_and_evaluate(config, workdir)
-  experiment.finish(workdir, summary)
+  summary = experiment.execute(_CONFIG, _WORKDIR, hw1.train_and_evaluate)
   print(f"HW1 on {summary['dataset']} ({summary['examples']})")
   print(hw1.summary_table(summary))
 

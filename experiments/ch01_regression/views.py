@@ -14,9 +14,7 @@ _CONFIG, _WORKDIR = experiment.define_flags(__file__, "views_config.py")
 
 def main(argv):
   del argv
-  config, workdir = experiment.start(_CONFIG.value, _WORKDIR.value)
-  summary = views.train_and_evaluate(config, workdir)
-  experiment.finish(workdir, summary)
+  summary = experiment.execute(_CONFIG, _WORKDIR, views.train_and_evaluate)
   print(views.summary_table(summary))
   depth = summary["overfitting_depth"]
   print("Overfitting: " + (f"at {depth} layers the training loss still falls but the test loss "

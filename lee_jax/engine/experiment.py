@@ -5,9 +5,8 @@ A binary in ``experiments/`` is a few lines::
     _CONFIG, _WORKDIR = experiment.define_flags(__file__, "hw1_config.py")
 
     def main(argv):
-      config, workdir = experiment.start(_CONFIG.value, _WORKDIR.value)
-      summary = hw1.train_and_evaluate(config, workdir)
-      experiment.finish(workdir, summary)
+      summary = experiment.execute(_CONFIG, _WORKDIR, hw1.train_and_evaluate)
+      print(hw1.summary_table(summary))
 
     if __name__ == "__main__":
       experiment.run(main)
@@ -146,6 +145,16 @@ def start(config: ml_collections.ConfigDict, workdir: str) -> tuple[ml_collectio
                       "Use a fresh --workdir to start over.", path)
     path.write_text(text)
   return config, workdir
+
+
+def execute(config_flag: Any, workdir_flag: Any,
+            train_and_evaluate: Callable[[ml_collections.ConfigDict, epath.Path], dict[str, Any]]
+            ) -> dict[str, Any]:
+  """``start``, then ``train_and_evaluate(config, workdir)``, then ``finish``; returns the summary."""
+  config, workdir = start(config_flag.value, workdir_flag.value)
+  summary = train_and_evaluate(config, workdir)
+  finish(workdir, summary)
+  return summary
 
 
 def finish(workdir: str | epath.Path, summary: dict[str, Any]) -> None:
