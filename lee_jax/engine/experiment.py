@@ -6,7 +6,7 @@ A binary in ``experiments/`` is a few lines::
 
     def main(argv):
       summary = experiment.execute(_CONFIG, _WORKDIR, hw1.train_and_evaluate)
-      print(hw1.summary_table(summary))
+      ...  # and print the headline table, e.g. hw1.summary_table(summary)
 
     if __name__ == "__main__":
       experiment.run(main)

@@ -178,9 +178,7 @@ def fit(
       if _due(step, config.checkpoint_every, num_steps) or loop["stopped_early"]:
         settle()
         save(step)
-    settle()
-    if checkpointer.latest_step() != step:
-      save(step)  # A run resumed from its final checkpoint has nothing left to do.
+    settle()  # A resumed run that had already finished did no step and saves nothing new.
   finally:
     progress.close()
     writer.close()
