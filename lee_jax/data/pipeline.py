@@ -19,7 +19,9 @@ from typing import Any
 import grain
 import jax
 import numpy as np
+from jax.sharding import Mesh
 
+from lee_jax.engine import parallel
 from lee_jax.errors import ConfigError, DataError
 
 Record = dict[str, Any]
@@ -119,7 +121,7 @@ def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
 
 
 class _Padded(Sequence):
-  """``source`` followed by all-zero records, each record with ``mask`` 1 (real) or 0 (padding)."""
+  """``source`` followed by all-zero records, each with ``mask`` 1 (real) or 0 (padding)."""
 
   def __init__(self, source: Sequence[Record], length: int):
     self.source, self.length = source, length
@@ -136,15 +138,26 @@ class _Padded(Sequence):
 
 def eval_batches(source: Sequence[Record], *, batch_size: int,
                  map_fn: MapFn | None = None) -> grain.MapDataset:
-  """This process's share of every global batch of the split, in order, padded and masked."""
+  """This process's share of every global batch of the split, in order, padded and masked.
+
+  ``map_fn`` sees only real records; the ``mask`` is added after it.
+  """
   if len(source) == 0:
     raise DataError("Cannot evaluate on an empty split.")
   local = _local_batch_size(batch_size)
-  padded = _Padded(source, math.ceil(len(source) / batch_size) * batch_size)
-  ds = grain.MapDataset.source(padded)
+  ds = grain.MapDataset.source(source)
   if map_fn is not None:
     ds = ds.map(map_fn)
-  return _process_slice(ds.batch(local))
+  padded = _Padded(ds, math.ceil(len(source) / batch_size) * batch_size)
+  return _process_slice(grain.MapDataset.source(padded).batch(local))
+
+
+def device_eval_batches(source: Sequence[Record], *, batch_size: int, mesh: Mesh,
+                        map_fn: MapFn | None = None) -> list[dict[str, jax.Array]]:
+  """``eval_batches`` assembled into global arrays on ``mesh`` once: for small splits that are
+  evaluated again and again (every epoch), so each evaluation only runs compiled steps."""
+  return [parallel.global_batch(mesh, b)
+          for b in eval_batches(source, batch_size=batch_size, map_fn=map_fn)]
 
 
 def load_arrays(source: Sequence[Record], map_fn: MapFn | None = None) -> dict[str, np.ndarray]:

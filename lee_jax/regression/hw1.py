@@ -85,8 +85,7 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
                    if variant.features.normalize_target else (0.0, 1.0))
 
   def to_example(record: data.Record) -> data.Record:
-    example = {"x": scaler(record["features"][columns]), "y": np.float32(record["target"])}
-    return {**example, "mask": record["mask"]} if "mask" in record else example
+    return {"x": scaler(record["features"][columns]), "y": np.float32(record["target"])}
 
   net = MLP(hidden=tuple(variant.model.hidden), activation=variant.model.activation,
             weight_init=variant.model.weight_init)
@@ -99,8 +98,8 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
                                      map_fn=to_example, num_threads=num_threads)
 
   def device_batches(source):
-    return [parallel.global_batch(mesh, b)
-            for b in data.eval_batches(source, batch_size=variant.batch_size, map_fn=to_example)]
+    return data.device_eval_batches(source, batch_size=variant.batch_size, mesh=mesh,
+                                    map_fn=to_example)
 
   val_batches = device_batches(val)
   result = trainer.fit_regressor(

@@ -38,7 +38,7 @@ def _setup(mesh, seed=0):
   state = state_lib.create(model, optax.adam(1e-2), np.zeros((1, 4), np.float32), seed, mesh)
   step = steps.make_train_step(trainer.make_loss_fn("mse"), mesh)
   eval_step = steps.make_eval_step(trainer.per_example_errors, mesh)
-  val = [parallel.global_batch(mesh, b) for b in data.eval_batches(_records(40, 1), batch_size=16)]
+  val = data.device_eval_batches(_records(40, 1), batch_size=16, mesh=mesh)
   return state, step, lambda s: steps.evaluate(eval_step, s, val)
 
 
