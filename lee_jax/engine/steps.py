@@ -8,7 +8,6 @@ and hands it to the same loop (``lee_jax.engine.loop.fit``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import jax
 import jax.numpy as jnp

@@ -86,24 +86,25 @@ def test_missing_file_names_it(tmp_path):
     data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"), manual_dir=str(tmp_path / "manual"))
 
 
+def _edit_cells(path, line, edit):
+  """Rewrites the cells of one line (1-based, the header is line 1) of a CSV file."""
+  lines = path.read_text().splitlines()
+  cells = lines[line - 1].split(",")
+  edit(cells)
+  lines[line - 1] = ",".join(cells)
+  path.write_text("\n".join(lines) + "\n")
+
+
 def test_wrong_column_count_names_file_and_line(tmp_path):
   _write_covid(tmp_path / "manual")
-  path = tmp_path / "manual" / hw1_covid.TRAIN_FILE
-  lines = path.read_text().splitlines()
-  lines[2] = ",".join(lines[2].split(",")[:-1])  # Line 3 loses a cell.
-  path.write_text("\n".join(lines) + "\n")
+  _edit_cells(tmp_path / "manual" / hw1_covid.TRAIN_FILE, 3, lambda cells: cells.pop())
   with pytest.raises(DataError, match=r"covid.train.csv, line 3: 117 columns, expected 118"):
     data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"), manual_dir=str(tmp_path / "manual"))
 
 
 def test_non_numeric_cell_names_file_line_and_column(tmp_path):
   _write_covid(tmp_path / "manual")
-  path = tmp_path / "manual" / hw1_covid.TEST_FILE
-  lines = path.read_text().splitlines()
-  cells = lines[1].split(",")
-  cells[5] = "n/a"
-  lines[1] = ",".join(cells)
-  path.write_text("\n".join(lines) + "\n")
+  _edit_cells(tmp_path / "manual" / hw1_covid.TEST_FILE, 2, lambda cells: cells.__setitem__(5, "n/a"))
   with pytest.raises(DataError, match=r"covid.test.csv, line 2, column 6 \('c4'\): 'n/a' is not a number"):
     data.load("hw1_covid", "test", data_dir=str(tmp_path / "tfds"), manual_dir=str(tmp_path / "manual"))
 
