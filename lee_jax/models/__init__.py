@@ -1,6 +1,15 @@
 """Flax (linen) models shared across chapters."""
 
-from lee_jax.models.cnn import SmallCNN
+from lee_jax.models.cnn import ImageMLP, SampleCNN, SmallCNN, mlp_width_for_params
 from lee_jax.models.mlp import MLP
+from lee_jax.models.resnet import ResidualBlock, ResNet
 
-__all__ = ["MLP", "SmallCNN"]
+__all__ = [
+           "MLP",
+           "ImageMLP",
+           "ResNet",
+           "ResidualBlock",
+           "SampleCNN",
+           "SmallCNN",
+           "mlp_width_for_params",
+]
