@@ -48,6 +48,10 @@ class Checkpointer:
   def latest_step(self) -> int | None:
     return self._manager.latest_step()
 
+  def all_steps(self) -> list[int]:
+    """The steps of every kept checkpoint, oldest first."""
+    return sorted(self._manager.all_steps())
+
   def save(self, step: int, state: TrainState, data_iterator: Any, loop: dict[str, Any],
            best: PyTree | None = None) -> None:
     """Saves asynchronously; arrays are copied off the device before this returns."""

@@ -61,3 +61,16 @@ def optimizer_defaults() -> ml_collections.ConfigDict:
       "decay_steps": 0,  # cosine schedules; 0 means config.train.num_steps
       "clip_norm": 0.0,  # clip the gradient's global norm; 0 disables it
   })
+
+
+def variant_names(config: ml_collections.ConfigDict) -> list[str]:
+  """The sections named by ``config.variants`` (comma-separated): one recipe each, e.g. HW1's
+  ``sample`` and ``strong`` or HW3's ``cnn`` and ``resnet``."""
+  names = [n.strip() for n in config.variants.split(",") if n.strip()]
+  for name in names:
+    if name not in config or not isinstance(config[name], ml_collections.ConfigDict):
+      raise ConfigError(f"config.variants names {name!r}, but the config has no section of that "
+                        "name; the variants it defines are listed in its file.")
+  if not names:
+    raise ConfigError("config.variants is empty; name at least one of the config's variants.")
+  return names

@@ -34,17 +34,6 @@ from lee_jax.regression import features as features_lib, trainer
 from lee_jax.regression.models import Regressor
 
 
-def variant_names(config: ml_collections.ConfigDict) -> list[str]:
-  names = [n.strip() for n in config.variants.split(",") if n.strip()]
-  for name in names:
-    if name not in config or not isinstance(config[name], ml_collections.ConfigDict):
-      raise ConfigError(f"config.variants names {name!r}, but the config has no section of that "
-                        "name; the variants it defines are listed in its file.")
-  if not names:
-    raise ConfigError("config.variants is empty; name at least one variant, e.g. 'sample'.")
-  return names
-
-
 def _arrays(source: Sequence[data.Record]) -> tuple[np.ndarray, np.ndarray]:
   arrays = data.load_arrays(source)
   return arrays["features"], arrays["target"]
@@ -160,7 +149,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
   """Trains every variant of ``config``; returns the summary (see ``summary_table``)."""
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()
-  names = variant_names(config)
+  names = config_lib.variant_names(config)
   load = dict(data_dir=config.data.data_dir or None, manual_dir=config.data.manual_dir or None,
               in_memory=True)
   everything = data.load(config.data.name, "train", **load)
