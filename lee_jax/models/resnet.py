@@ -31,6 +31,7 @@ class ResidualBlock(nn.Module):
 
   filters: int
   strides: int = 1
+  zero_init_residual: bool = False
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
@@ -38,8 +39,9 @@ class ResidualBlock(nn.Module):
     y = nn.Conv(self.filters, (3, 3), self.strides, padding=1, use_bias=False, name="conv1")(x)
     y = nn.relu(norm("bn1")(y))
     y = nn.Conv(self.filters, (3, 3), padding=1, use_bias=False, name="conv2")(y)
-    # Zero-initialised last scale: every block starts as the identity, which eases early training.
-    y = norm("bn2", scale_init=nn.initializers.zeros)(y)
+    # Optionally a zero last scale, so that every block starts as the identity (torchvision's
+    # zero_init_residual; off by default there too).
+    y = norm("bn2", scale_init=nn.initializers.zeros if self.zero_init_residual else nn.initializers.ones)(y)
     if x.shape != y.shape:
       x = nn.Conv(self.filters, (1, 1), self.strides, use_bias=False, name="projection")(x)
       x = norm("bn_projection")(x)
@@ -53,6 +55,7 @@ class ResNet(nn.Module):
   widths: Sequence[int] = (64, 128, 256, 512)
   classes: int = 11
   stem: str = "imagenet"  # "imagenet": 7×7/2 conv + 3×3/2 max-pool; "small": one 3×3 conv.
+  zero_init_residual: bool = False
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
@@ -73,7 +76,8 @@ class ResNet(nn.Module):
     for stage, (blocks, filters) in enumerate(zip(self.stage_sizes, self.widths)):
       for block in range(blocks):
         strides = 2 if stage > 0 and block == 0 else 1
-        x = ResidualBlock(filters, strides, name=f"stage{stage}_block{block}")(x, train)
+        x = ResidualBlock(filters, strides, self.zero_init_residual,
+                          name=f"stage{stage}_block{block}")(x, train)
     x = jnp.mean(x, axis=(1, 2))  # Global average pooling.
     logits = nn.Dense(self.classes, name="head")(x)
     chex.assert_shape(logits, (batch, self.classes))

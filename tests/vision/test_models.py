@@ -10,7 +10,7 @@ from flax import linen as nn
 from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError
 from lee_jax.models import ImageMLP, ResNet, SampleCNN, mlp_width_for_params
-from lee_jax.models.cnn import max_pool_2x2
+from lee_jax.models.cnn import max_pool
 
 
 def _params(model, shape):
@@ -53,12 +53,14 @@ def test_mlp_width_matches_a_parameter_count():
     assert abs(got - target) / target < 0.01, (depth, width, got, target)
 
 
-def test_reshape_pooling_equals_flax_max_pool_in_value_and_gradient():
-  x = jax.random.normal(jax.random.key(0), (2, 7, 6, 3))  # Odd height: the last row is dropped.
-  flax_pool = lambda x: nn.max_pool(x, (2, 2), strides=(2, 2))
-  np.testing.assert_array_equal(max_pool_2x2(x), flax_pool(x))
+@pytest.mark.parametrize("window,shape", [(2, (2, 7, 6, 3)), (3, (2, 9, 8, 3))])
+def test_reshape_pooling_equals_flax_max_pool_in_value_and_gradient(window, shape):
+  x = jax.random.normal(jax.random.key(0), shape)  # Sizes that leave a partial window to drop.
+  flax_pool = lambda x: nn.max_pool(x, (window, window), strides=(window, window))
+  ours = lambda x: max_pool(x, window)
+  np.testing.assert_array_equal(ours(x), flax_pool(x))
   grad = lambda f: jax.grad(lambda x: jnp.sum(f(x) ** 2))(x)
-  np.testing.assert_allclose(grad(max_pool_2x2), grad(flax_pool), rtol=1e-6)
+  np.testing.assert_allclose(grad(ours), grad(flax_pool), rtol=1e-6)
 
 
 def test_batchnorm_uses_batch_statistics_in_training_and_running_ones_in_evaluation():
