@@ -62,3 +62,107 @@ def small_cnn_step(images: np.ndarray, labels: np.ndarray):
     return loss
 
   return step
+
+
+def num_params(model) -> int:
+  """Trainable scalars. BatchNorm's running statistics are buffers, not parameters, as Flax keeps
+  them in ``batch_stats`` rather than ``params``."""
+  return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def sample_cnn(in_channels: int, image_size: tuple[int, int], widths=(64, 128, 256, 512, 512),
+               dense=(1024, 512), classes: int = 11):
+  """HW3's sample ``Classifier``, as the course writes it: ``lee_jax.models.SampleCNN`` in NCHW.
+
+  Per width conv3×3 (padding 1, with bias) → BatchNorm2d (PyTorch's defaults: momentum 0.1,
+  eps 1e-5) → ReLU → MaxPool2d(2, 2); then flatten → Linear + ReLU per dense width → Linear.
+  """
+  torch = _torch()
+  torch.manual_seed(0)
+  nn = torch.nn
+  layers = []
+  for filters in widths:
+    layers += [nn.Conv2d(in_channels, filters, 3, 1, 1), nn.BatchNorm2d(filters), nn.ReLU(),
+               nn.MaxPool2d(2, 2, 0)]
+    in_channels = filters
+  h, w = (s >> len(widths) for s in image_size)
+  features = in_channels * h * w
+  layers.append(nn.Flatten())
+  for units in dense:
+    layers += [nn.Linear(features, units), nn.ReLU()]
+    features = units
+  layers.append(nn.Linear(features, classes))
+  return nn.Sequential(*layers)
+
+
+def resnet(in_channels: int, stage_sizes=(2, 2, 2, 2), widths=(64, 128, 256, 512),
+           classes: int = 11, stem: str = "imagenet"):
+  """``lee_jax.models.ResNet`` in NCHW, written by hand (torchvision is not a bench dependency).
+
+  With the defaults it is torchvision's ``resnet18(num_classes=11)``:
+  biasless convolutions, BatchNorm after each, a 1×1 projection when the shape changes.
+  """
+  torch = _torch()
+  torch.manual_seed(0)
+  nn = torch.nn
+
+  class Block(nn.Module):
+    """ReLU(shortcut(x) + BN(conv(ReLU(BN(conv(x)))))), the basic block of ResNet-18/34."""
+
+    def __init__(self, in_filters: int, filters: int, stride: int):
+      super().__init__()
+      self.conv1 = nn.Conv2d(in_filters, filters, 3, stride, 1, bias=False)
+      self.bn1 = nn.BatchNorm2d(filters)
+      self.conv2 = nn.Conv2d(filters, filters, 3, 1, 1, bias=False)
+      self.bn2 = nn.BatchNorm2d(filters)
+      self.shortcut = nn.Identity()
+      if stride != 1 or in_filters != filters:
+        self.shortcut = nn.Sequential(nn.Conv2d(in_filters, filters, 1, stride, bias=False),
+                                      nn.BatchNorm2d(filters))
+
+    def forward(self, x):
+      y = torch.relu(self.bn1(self.conv1(x)))
+      return torch.relu(self.shortcut(x) + self.bn2(self.conv2(y)))
+
+  if stem == "imagenet":
+    layers = [nn.Conv2d(in_channels, widths[0], 7, 2, 3, bias=False), nn.BatchNorm2d(widths[0]),
+              nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+  elif stem == "small":
+    layers = [nn.Conv2d(in_channels, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]),
+              nn.ReLU()]
+  else:
+    raise ValueError(f"Unknown ResNet stem {stem!r}; choose 'imagenet' or 'small'.")
+  filters_in = widths[0]
+  for stage, (blocks, filters) in enumerate(zip(stage_sizes, widths)):
+    for block in range(blocks):
+      layers.append(Block(filters_in, filters, 2 if stage > 0 and block == 0 else 1))
+      filters_in = filters
+  layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(filters_in, classes)]
+  return nn.Sequential(*layers)
+
+
+def classifier_step(model, images: np.ndarray, labels: np.ndarray, mean, std):
+  """One HW3 training step of ``model``: uint8 NHWC images → pixels in [0, 1] →
+  ``(x − mean) / std`` → cross-entropy, Adam(1e-3); BatchNorm updates its running statistics.
+
+  The uint8 → float conversion and normalisation run inside the step, as they do inside the
+  compiled JAX step, so both time the same work.
+  """
+  torch = _torch()
+  model.train()
+  opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+  xt = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))  # NHWC → NCHW
+  yt = torch.from_numpy(labels.astype(np.int64))
+  mean_t = torch.tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1)
+  std_t = torch.tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1)
+  loss_fn = torch.nn.CrossEntropyLoss()
+
+  def step():
+    opt.zero_grad()
+    pixels = xt.float() / 255.0
+    loss = loss_fn(model((pixels - mean_t) / std_t), yt)
+    loss.backward()
+    opt.step()
+    return loss
+
+  return step

@@ -7,25 +7,44 @@ For each case it prints the time per step of both, their ratio (above 1: JAX is 
 compile time, examples per second, and JAX's achieved FLOP/s as a fraction of this machine's
 measured float32 matmul peak. The JAX step is the engine's real one (``make_train_step``),
 including the gradient-norm and finiteness checks the loop relies on. Later chapters add cases.
+
+Chapter 3's cases time HW3's networks through HW3's own loss (``classifier.make_loss_fn``: uint8
+images → pixels → normalisation → cross-entropy, BatchNorm's running statistics updated), against
+PyTorch twins that must have exactly as many parameters (checked before timing):
+
+- ``mnist_hw3_cnn`` / ``mnist_resnet``: HW3's embedded MNIST defaults, 28×28×1, batch 64.
+- ``hw3_sample_cnn`` / ``hw3_resnet18``: the course's sample CNN and a ResNet-18 on food-11's
+  128×128×3, batch 32.
+
+A 128×128 step costs seconds on a CPU, so each case times ``--steps`` × its ``STEPS_SCALE``
+steps per run (at least one; warm-up is always 5 steps): the default run stays in minutes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax
 import numpy as np
 import optax
 from absl import app, flags
+from flax import linen as nn
 
 from experiments.benchmarks import harness, torch_reference
-from lee_jax.engine import parallel, report, state as state_lib, steps
-from lee_jax.models import MLP, SmallCNN
+from lee_jax.engine import config as config_lib, parallel, report, state as state_lib, steps
+from lee_jax.models import MLP, ResNet, SampleCNN, SmallCNN
 from lee_jax.regression import trainer
+from lee_jax.vision import augment, classifier
 
-_CASES = flags.DEFINE_list("cases", ["hw1_sample", "mnist_cnn"], "Which cases to run.")
-_STEPS = flags.DEFINE_integer("steps", 200, "Steps per timing run (the best of 3 runs counts).")
+_DEFAULT_CASES = ["hw1_sample", "mnist_cnn", "mnist_hw3_cnn", "mnist_resnet", "hw3_sample_cnn",
+                  "hw3_resnet18"]
+_CASES = flags.DEFINE_list("cases", _DEFAULT_CASES, "Which cases to run.")
+_STEPS = flags.DEFINE_integer(
+    "steps", 200, "Steps per timing run (the best of 3 runs counts), times the case's STEPS_SCALE.")
 
 
 def _classification_loss(params, state, batch, rng):
@@ -54,7 +73,99 @@ def mnist_cnn(mesh, rng):
   return step, state, batch, lambda: torch_reference.small_cnn_step(batch["image"], batch["label"])
 
 
-CASES: dict[str, Callable] = {"hw1_sample": hw1_sample, "mnist_cnn": mnist_cnn}
+MNIST_MEAN, MNIST_STD = (0.1307,), (0.3081,)
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageCase:
+  """One HW3 network, its PyTorch twin, and the batch of uint8 images both train on."""
+
+  net: nn.Module
+  torch_net: Callable[[], Any]  # Builds the twin; imports torch only when called.
+  image_shape: tuple[int, int, int]  # H, W, C
+  batch_size: int
+  classes: int
+  mean: Sequence[float]
+  std: Sequence[float]
+
+  def model(self) -> classifier.ImageClassifier:
+    return classifier.ImageClassifier(self.net, tuple(self.mean), tuple(self.std))
+
+
+IMAGE_CASES: dict[str, ImageCase] = {
+    "mnist_hw3_cnn": ImageCase(
+        SampleCNN(widths=(16, 32, 64), dense=(128,), classes=10),
+        lambda: torch_reference.sample_cnn(1, (28, 28), (16, 32, 64), (128,), 10),
+        (28, 28, 1), 64, 10, MNIST_MEAN, MNIST_STD),
+    "mnist_resnet": ImageCase(
+        ResNet(stage_sizes=(1, 1, 1), widths=(16, 32, 64), classes=10, stem="small"),
+        lambda: torch_reference.resnet(1, (1, 1, 1), (16, 32, 64), 10, "small"),
+        (28, 28, 1), 64, 10, MNIST_MEAN, MNIST_STD),
+    "hw3_sample_cnn": ImageCase(
+        SampleCNN(),
+        lambda: torch_reference.sample_cnn(3, (128, 128)),
+        (128, 128, 3), 32, 11, IMAGENET_MEAN, IMAGENET_STD),
+    "hw3_resnet18": ImageCase(
+        ResNet(stage_sizes=(2, 2, 2, 2), widths=(64, 128, 256, 512), classes=11, stem="imagenet"),
+        lambda: torch_reference.resnet(3, (2, 2, 2, 2), (64, 128, 256, 512), 11, "imagenet"),
+        (128, 128, 3), 32, 11, IMAGENET_MEAN, IMAGENET_STD),
+}
+
+
+def jax_param_count(case: ImageCase) -> int:
+  """The number of parameters θ of the JAX model, from shapes alone (nothing is computed)."""
+  example = np.zeros((1, *case.image_shape), np.float32)
+  variables = jax.eval_shape(lambda: case.model().init(jax.random.key(0), example))
+  return state_lib.num_params(variables["params"])
+
+
+def check_same_params(name: str, jax_count: int, torch_count: int) -> None:
+  """Equal parameter counts are the evidence that the two networks are the same architecture."""
+  if jax_count != torch_count:
+    raise ValueError(f"{name}: the PyTorch reference has {torch_count:,} parameters but the JAX "
+                     f"model {jax_count:,}; they are not the same network.")
+
+
+def _raise(error: Exception):
+  raise error
+
+
+def image_case(name: str, mesh, rng):
+  """HW3's training step of ``IMAGE_CASES[name]``: Adam(1e-3), no augmentation."""
+  case = IMAGE_CASES[name]
+  batch = {"image": rng.integers(0, 256, (case.batch_size, *case.image_shape), dtype=np.uint8),
+           "label": rng.integers(0, case.classes, case.batch_size).astype(np.int32)}
+  try:
+    reference = case.torch_net()
+  except ImportError as e:
+    torch_step = functools.partial(_raise, e)  # main() reports the missing reference.
+  else:
+    # Before building the state: a mismatch should not cost a 128×128 compile first.
+    check_same_params(name, jax_param_count(case), torch_reference.num_params(reference))
+    torch_step = lambda: torch_reference.classifier_step(reference, batch["image"], batch["label"],
+                                                         case.mean, case.std)
+  optimizer = config_lib.optimizer_defaults()  # Adam, learning rate 1e-3, constant.
+  state = classifier.create_state(case.model(), optimizer, 1, case.image_shape, 0, mesh)
+  step = steps.make_train_step(classifier.make_loss_fn(augment.defaults(), case.classes), mesh)
+  return step, state, batch, torch_step
+
+
+CASES: dict[str, Callable] = {"hw1_sample": hw1_sample, "mnist_cnn": mnist_cnn,
+                              **{name: functools.partial(image_case, name) for name in IMAGE_CASES}}
+
+
+# The fraction of --steps each case times: where a step is slow, enough steps that a timed run
+# lasts about a second per framework (timer and dispatch noise vanish), yet few enough that the
+# default run (per case a compile, 5 warm-up steps and 3 timed runs, in both frameworks) takes
+# about two minutes on 2 CPU cores; a 128×128 step takes about a second there.
+STEPS_SCALE: dict[str, float] = {"hw1_sample": 1.0, "mnist_cnn": 0.25, "mnist_hw3_cnn": 0.5,
+                                 "mnist_resnet": 0.1, "hw3_sample_cnn": 0.01, "hw3_resnet18": 0.01}
+
+
+def steps_for(name: str, steps_flag: int) -> int:
+  """``--steps`` times the case's ``STEPS_SCALE``, at least one."""
+  return max(1, round(steps_flag * STEPS_SCALE.get(name, 1.0)))
 
 
 def main(argv):
@@ -68,22 +179,24 @@ def main(argv):
   for name in _CASES.value:
     step, state, batch, torch_step = CASES[name](mesh, np.random.default_rng(0))
     examples = len(next(iter(batch.values())))
-    jax_t = harness.time_jax_step(step, state, parallel.global_batch(mesh, batch), _STEPS.value)
+    params = state_lib.num_params(state.params)  # Before timing donates the state's buffers.
+    n = steps_for(name, _STEPS.value)
+    jax_t = harness.time_jax_step(step, state, parallel.global_batch(mesh, batch), n)
     try:
-      torch_t = harness.time_torch_step(torch_step(), _STEPS.value).seconds_per_step
+      torch_t = harness.time_torch_step(torch_step(), n).seconds_per_step
     except ImportError as e:
       print(f"{name}: no PyTorch reference ({e})")
       torch_t = float("nan")
     achieved = jax_t.flops_per_step / jax_t.seconds_per_step
-    rows.append([name, examples, 1e3 * jax_t.seconds_per_step, 1e3 * torch_t,
+    rows.append([name, params, examples, n, 1e3 * jax_t.seconds_per_step, 1e3 * torch_t,
                  torch_t / jax_t.seconds_per_step, jax_t.compile_seconds,
                  examples / jax_t.seconds_per_step, examples / torch_t,
                  achieved / 1e9, 100 * achieved / peak])
   print(f"{jax.device_count()} {jax.default_backend()} device(s), {os.cpu_count()} CPU cores; "
         f"float32 matmul peak {peak / 1e9:.1f} GFLOP/s")
   print(report.table(
-      ["case", "batch", "JAX ms/step", "PyTorch ms/step", "PyTorch/JAX", "JAX compile s",
-       "JAX ex/s", "PyTorch ex/s", "JAX GFLOP/s", "% of peak"], rows))
+      ["case", "params", "batch", "steps", "JAX ms/step", "PyTorch ms/step", "PyTorch/JAX",
+       "JAX compile s", "JAX ex/s", "PyTorch ex/s", "JAX GFLOP/s", "% of peak"], rows))
 
 
 if __name__ == "__main__":
