@@ -124,8 +124,10 @@ def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, 
   parallel.check_batch_size(variant.batch_size, mesh)
   to_example = _Examples(config.data.image_size)
   image_shape = to_example(splits["train"][0])["image"].shape
-  model = classifier.ImageClassifier(build_net(config, name, image_shape),
-                                     tuple(config.data.mean), tuple(config.data.std))
+  channels = image_shape[-1]
+  mean, std = ((tuple(config.data.mean), tuple(config.data.std)) if variant.normalize
+               else ((0.0,) * channels, (1.0,) * channels))
+  model = classifier.ImageClassifier(build_net(config, name, image_shape), mean, std)
 
   def device_batches(source):
     return data.device_eval_batches(source, batch_size=variant.batch_size, mesh=mesh,
