@@ -1,9 +1,14 @@
-"""Plain-text tables for the numbers a run prints at the end (and the README quotes)."""
+"""Plain-text tables for the numbers a run prints at the end (and the README quotes), and the
+prediction files homeworks submit to Kaggle."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from etils import epath
+
+from lee_jax.engine import parallel
 
 
 def _cell(value: Any) -> str:
@@ -20,3 +25,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
            "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
   lines += ["| " + " | ".join(c.rjust(w) for c, w in zip(row, widths)) + " |" for row in cells]
   return "\n".join(lines)
+
+
+def write_predictions(path: str | epath.Path, header: str, ids: Sequence[int], values: Sequence[Any],
+                      id_format: str = "d", value_format: str = "") -> None:
+  """A Kaggle submission: ``header``, then one ``id,value`` row per example in id order
+  (process 0 only)."""
+  if not parallel.is_chief():
+    return
+  order = sorted(range(len(ids)), key=lambda i: ids[i])
+  lines = [header] + [f"{int(ids[i]):{id_format}},{values[i]:{value_format}}" for i in order]
+  epath.Path(path).write_text("\n".join(lines) + "\n")

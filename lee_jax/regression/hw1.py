@@ -110,19 +110,12 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
     ids = np.asarray([r["id"] for r in test])
     _, y_test = _arrays(test)
     test_pred = trainer.predict(best, device_batches(test), mesh)
-    write_predictions(workdir / "pred.csv", ids, test_pred, prediction_column)
+    # The course's Kaggle format: ``id,<column>``, one row per test example.
+    report.write_predictions(workdir / "pred.csv", f"id,{prediction_column}", ids, test_pred,
+                             value_format=".6f")
     if np.all(np.isfinite(y_test)):  # The COVID test targets are Kaggle's hidden answers.
       numbers["test_mse"] = float(np.mean((test_pred - y_test) ** 2))
   return {**numbers, "_val_pred": val_pred, "_val_true": y_val, "_steps_per_epoch": steps_per_epoch}
-
-
-def write_predictions(path: epath.Path, ids: np.ndarray, preds: np.ndarray, column: str) -> None:
-  """The course's Kaggle format: a header ``id,<column>`` and one row per test example."""
-  if not parallel.is_chief():
-    return
-  order = np.argsort(ids)
-  lines = [f"id,{column}"] + [f"{int(ids[i])},{preds[i]:.6f}" for i in order]
-  path.write_text("\n".join(lines) + "\n")
 
 
 def _figures(results: dict[str, dict[str, Any]], workdir: epath.Path) -> None:
