@@ -52,11 +52,25 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str], title: s
 
 
 def first_conv_kernel(params: Any) -> np.ndarray:
-  """The kernel ``[k, k, in, out]`` of the first convolution in ``params`` (by traversal order)."""
-  for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
-    if getattr(path[-1], "key", None) == "kernel" and np.ndim(leaf) == 4:
-      return np.asarray(jax.device_get(leaf))
-  raise ValueError("The model has no convolution layer, so it has no filters to draw.")
+  """The kernel ``[k, k, in, out]`` of the model's first convolution: the first one defined.
+
+  Parameter dicts keep the order in which modules were defined (a ResNet's ``stem`` before its
+  ``stage0_block0``); ``jax.tree`` traversals sort keys, so they are not used here.
+  """
+  def first(tree: Any) -> np.ndarray | None:
+    for name, value in tree.items():
+      if name == "kernel" and np.ndim(value) == 4:
+        return np.asarray(jax.device_get(value))
+      if hasattr(value, "items"):
+        found = first(value)
+        if found is not None:
+          return found
+    return None
+
+  kernel = first(params)
+  if kernel is None:
+    raise ValueError("The model has no convolution layer, so it has no filters to draw.")
+  return kernel
 
 
 def filters_figure(kernel: np.ndarray, title: str = "", max_filters: int = 64):

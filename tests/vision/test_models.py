@@ -81,3 +81,14 @@ def test_batchnorm_uses_batch_statistics_in_training_and_running_ones_in_evaluat
   # Training mode does depend on the batch.
   assert not np.allclose(model.apply(trained, x[:2], train=True, mutable=["batch_stats"])[0][:1],
                          model.apply(trained, x, train=True, mutable=["batch_stats"])[0][:1])
+
+
+@pytest.mark.parametrize("model,first", [
+    (ResNet((1, 1), (8, 16), classes=10, stem="imagenet"), (7, 7, 1, 8)),
+    (SampleCNN(widths=(4, 8), dense=(8,), classes=10), (3, 3, 1, 4)),
+])
+def test_first_filters_are_the_first_layer_defined(model, first):
+  from lee_jax.vision import evaluation  # pylint: disable=g-import-not-at-top
+  params = model.init(jax.random.key(0), jnp.ones((1, 28, 28, 1)))["params"]
+  # A ResNet's sorted keys put stage0_block0 before stem: the figure must still show the stem.
+  assert evaluation.first_conv_kernel(params).shape == first
