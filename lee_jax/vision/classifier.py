@@ -113,19 +113,24 @@ def tta_defaults() -> ml_collections.ConfigDict:
   return ml_collections.ConfigDict({"views": 0, "weight": 0.5, "augment": augment.defaults()})
 
 
-def predict(state: state_lib.TrainState, batches: Iterable[steps.Batch], mesh: Mesh, *,
-            tta: ml_collections.ConfigDict | None = None, seed: int = 0) -> np.ndarray:
-  """Class probabilities ``[examples, classes]`` of every real (unmasked) example, in order."""
-  repl = parallel.replicated(mesh)
-
-  @functools.partial(jax.jit, out_shardings=repl)
+@functools.cache
+def _predict_step(mesh: Mesh, tta: ml_collections.FrozenConfigDict | None):
+  # Cached per (mesh, TTA settings): every test split, checkpoint and pseudo-label round then
+  # reuses one compiled program.
+  @functools.partial(jax.jit, out_shardings=parallel.replicated(mesh))
   def predict_batch(state, batch, key):
     # Replicated outputs: every process receives every prediction.
     return _probabilities(state, batch["image"], key, tta), batch["mask"]
+  return predict_batch
 
+
+def predict(state: state_lib.TrainState, batches: Iterable[steps.Batch], mesh: Mesh, *,
+            tta: ml_collections.ConfigDict | None = None, seed: int = 0) -> np.ndarray:
+  """Class probabilities ``[examples, classes]`` of every real (unmasked) example, in order."""
+  step = _predict_step(mesh, ml_collections.FrozenConfigDict(tta) if tta is not None else None)
   root = jax.random.key(seed)
-  outputs = [jax.device_get(predict_batch(state, batch, jax.random.fold_in(root, i)))
-             for i, batch in enumerate(batches)]
+  outputs = [step(state, batch, jax.random.fold_in(root, i)) for i, batch in enumerate(batches)]
+  outputs = jax.device_get(outputs)  # One transfer, after every batch is dispatched.
   probs = np.concatenate([p for p, _ in outputs])
   return probs[np.concatenate([m for _, m in outputs]) > 0]
 

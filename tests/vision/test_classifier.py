@@ -85,6 +85,8 @@ def test_tta_with_no_views_is_plain_prediction_and_views_change_it(trained):
   with_views = classifier.predict(state, val_batches, mesh, tta=tta)
   np.testing.assert_allclose(with_views.sum(-1), 1.0, rtol=1e-5)
   assert not np.allclose(with_views, plain)
+  tta.weight = 0.0  # The views are computed but weigh nothing.
+  np.testing.assert_allclose(classifier.predict(state, val_batches, mesh, tta=tta), plain, rtol=1e-5)
 
 
 def test_checkpoint_ensemble_averages_the_kept_checkpoints(trained):
