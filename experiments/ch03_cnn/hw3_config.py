@@ -21,6 +21,7 @@ scratch), boss 0.884 (mixup, test-time augmentation, cross-validation + ensemble
 import ml_collections
 
 from lee_jax.engine import config as config_lib
+from lee_jax.errors import ConfigError
 from lee_jax.vision import augment, classifier
 
 SEMI = "semi"
@@ -40,7 +41,7 @@ def variant(kind: str) -> ml_collections.ConfigDict:
           "stage_sizes": (1, 1, 1),  # resnet: residual blocks per stage.
           "stem": "small",  # resnet: "small" (3×3 conv) or "imagenet" (7×7/2 + max-pool).
           "match_params_of": "",  # mlp: another variant whose parameter count to match.
-          "dropout": 0.0,
+          "dropout": 0.0,  # cnn and mlp: before each hidden dense layer.
       },
       "optimizer": optimizer,
       "augment": augment.defaults(),
@@ -53,7 +54,9 @@ def variant(kind: str) -> ml_collections.ConfigDict:
       "patience": 0,  # Epochs without a better validation accuracy before stopping; 0: never.
       "checkpoint_every_epochs": 1,
       "checkpoints_kept": 2,
-      "checkpoint_ensemble": False,  # Also predict with the mean of the kept checkpoints.
+      # Also predict with the mean of the kept checkpoints: the last ``checkpoints_kept`` epochs
+      # (a snapshot ensemble), not the best ones.
+      "checkpoint_ensemble": False,
   })
 
 
@@ -97,16 +100,23 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config[name].epochs = 30
     config[name].tta.update(views=4, augment=config[name].augment)
 
+  real_data = presets & {config_lib.FULL, CIFAR10, FOOD101}
+  if SEMI in presets and real_data:
+    raise ConfigError(f"The {SEMI} preset hides labels of the embedded MNIST-5k; it does not combine "
+                      f"with {sorted(real_data)}. Set --config.data.labeled_examples instead.")
+  if len(real_data) > 1:
+    raise ConfigError(f"Choose one dataset preset, not {sorted(real_data)}.")
   if SEMI in presets:
     config.data.labeled_examples = 400
     config.variants = "cnn_aug,cnn_pseudo"
     config.cnn_pseudo = config.cnn_aug.copy_and_resolve_references()
     config.cnn_pseudo.pseudo_label.update(threshold=0.65, rounds=1)
-  if config_lib.FULL in presets or FOOD101 in presets or CIFAR10 in presets:
+  if real_data:
     _real_data(config, presets)
   if config_lib.SMOKE in presets:
-    # sklearn's digits have pixel values 0..16, not 0..255: normalise with their own statistics.
-    config.data.update(name="sklearn_digits", mean=(0.0191,), std=(0.0236,))
+    if not real_data:  # With a dataset preset, smoke keeps the data and shrinks the run.
+      # sklearn's digits have pixel values 0..16, not 0..255: normalise with their own statistics.
+      config.data.update(name="sklearn_digits", mean=(0.0191,), std=(0.0236,))
     for name in config_lib.variant_names(config):
       config[name].update(epochs=2, batch_size=32)
       config[name].model.update(widths=(4, 8), dense=(16,), stage_sizes=(1, 1))
@@ -134,8 +144,6 @@ def _real_data(config: ml_collections.ConfigDict, presets: frozenset[str]) -> No
   config.sample.model.update(widths=(64, 128, 256, 512, 512), dense=(1024, 512))
   config.sample.optimizer.update(learning_rate=3e-4, weight_decay=1e-5, schedule="constant")
   config.sample.update(epochs=4, patience=300, normalize=False)
-  if config.data.image_size < 32:
-    config.sample.model.widths = (64, 128, 256, 512)  # Four halvings fit a 32×32 image.
   # Strong-baseline hints: augmentation, mixup, a ResNet, longer training with a cosine
   # schedule, label smoothing, TTA.
   config.strong = variant("resnet")

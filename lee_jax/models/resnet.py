@@ -6,7 +6,7 @@ stage depths and widths select the family member:
 
 - ``ResNet(stage_sizes=(2, 2, 2, 2))``: ResNet-18 (ImageNet stem: 7×7 stride 2, max-pool).
 - ``ResNet(stage_sizes=(3, 3, 3), widths=(16, 32, 64), stem="small")``: ResNet-20 of the CIFAR paper.
-- ``ResNet(stage_sizes=(1, 1, 1), widths=(32, 64, 128), stem="small")``: a small one for MNIST.
+- ``ResNet(stage_sizes=(1, 1, 1), widths=(16, 32, 64), stem="small")``: HW3's small one for MNIST.
 
 Each stage after the first halves the resolution with a stride-2 convolution; a 1×1 projection
 makes the shortcut match when shape changes. Global average pooling replaces flatten, so any

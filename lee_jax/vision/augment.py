@@ -38,7 +38,8 @@ def defaults() -> ml_collections.ConfigDict:
 
 
 def _warp(image: jax.Array, matrix: jax.Array) -> jax.Array:
-  """Samples ``image`` [H, W, C] at ``matrix @ (row, col, 1)`` for every output pixel (bilinear)."""
+  """Samples ``image`` [H, W, C] at ``matrix @ (row, col, 1)`` for every output pixel (bilinear;
+  points outside the image take the nearest edge pixel, where torchvision would paint black)."""
   h, w, _ = image.shape
   rows, cols = jnp.meshgrid(jnp.arange(h, dtype=jnp.float32), jnp.arange(w, dtype=jnp.float32),
                             indexing="ij")
@@ -72,7 +73,8 @@ def resized_crop(images: jax.Array, top: jax.Array, left: jax.Array, height: jax
 def random_resized_crop(key: jax.Array, images: jax.Array, scale=(0.08, 1.0),
                         ratio=(3 / 4, 4 / 3)) -> jax.Array:
   """Crops a random box (area fraction in ``scale``, aspect ratio in ``ratio``) and resizes it
-  back to the full image size, as torchvision's ``RandomResizedCrop``."""
+  back to the full image size. Like torchvision's ``RandomResizedCrop``, except that a box too
+  large for the image is clipped to it rather than drawn again."""
   b, h, w, _ = images.shape
   k_area, k_ratio, k_y, k_x = jax.random.split(key, 4)
   area = jax.random.uniform(k_area, (b,), minval=scale[0], maxval=scale[1])
@@ -126,7 +128,8 @@ def _rotate_hue(images: jax.Array, turns: jax.Array) -> jax.Array:
 
 def color_jitter(key: jax.Array, images: jax.Array, brightness: float = 0.0, contrast: float = 0.0,
                  saturation: float = 0.0, hue: float = 0.0) -> jax.Array:
-  """Random brightness, contrast, saturation and hue, in that order, as torchvision defines them.
+  """Random brightness, contrast, saturation and hue, in that order; the first three as torchvision
+  defines them, hue as a rotation of YIQ colour space (torchvision shifts HSV's hue).
 
   Saturation and hue leave one-channel (grayscale) images unchanged.
   """
@@ -176,23 +179,19 @@ def cutmix(key: jax.Array, images: jax.Array, labels: jax.Array, alpha: float) -
   return mixed, kept * labels + (1 - kept) * labels[perm]
 
 
-def check(config: ml_collections.ConfigDict) -> None:
+def check(config: ml_collections.ConfigDict, section: str = "augment") -> None:
   """Rejects settings no transform can honour, before anything is compiled."""
   if config.mix not in ("none", "mixup", "cutmix"):
-    raise ConfigError(f"augment.mix must be 'none', 'mixup' or 'cutmix', got {config.mix!r}.")
+    raise ConfigError(f"{section}.mix must be 'none', 'mixup' or 'cutmix', got {config.mix!r}.")
   if config.mix != "none" and config.mix_alpha <= 0:
-    raise ConfigError(f"augment.mix_alpha must be positive, got {config.mix_alpha}.")
-  low, high = config.crop_scale
-  if not 0 < low <= high <= 1:
-    raise ConfigError(f"augment.crop_scale must satisfy 0 < min ≤ max ≤ 1, got {tuple(config.crop_scale)}.")
+    raise ConfigError(f"{section}.mix_alpha must be positive, got {config.mix_alpha}.")
+  for name, ok, rule in (("crop_scale", lambda lo, hi: 0 < lo <= hi <= 1, "0 < min ≤ max ≤ 1"),
+                         ("crop_ratio", lambda lo, hi: 0 < lo <= hi, "0 < min ≤ max")):
+    pair = tuple(config[name])
+    if len(pair) != 2 or not ok(*pair):
+      raise ConfigError(f"{section}.{name} must be a pair (min, max) with {rule}, got {pair}.")
   if not 0 <= config.hue <= 0.5:
-    raise ConfigError(f"augment.hue is in turns and must lie in [0, 0.5], got {config.hue}.")
-
-
-def transforms_images(config: ml_collections.ConfigDict) -> bool:
-  """Whether any per-image transform (everything but mixing) is on."""
-  return bool(config.flip or tuple(config.crop_scale) != (1.0, 1.0) or config.rotation
-              or config.brightness or config.contrast or config.saturation or config.hue)
+    raise ConfigError(f"{section}.hue is in turns and must lie in [0, 0.5], got {config.hue}.")
 
 
 def augment_images(config: ml_collections.ConfigDict, key: jax.Array, images: jax.Array) -> jax.Array:

@@ -2,9 +2,10 @@
 
 Each *variant* of the config is one recipe — a model (the course's sample CNN, a ResNet, or an
 MLP with as many parameters as a CNN), augmentation, mixup/cutmix, label smoothing, test-time
-augmentation (TTA), pseudo-labelling — trained with early stopping on validation accuracy in
-``workdir/<variant>/``. The test split is then predicted with each variant's best model; the
-variants together also form an ensemble (the mean of their class probabilities).
+augmentation (TTA), pseudo-labelling — trained in ``workdir/<variant>/``, keeping the epoch of
+best validation accuracy (and stopping early when ``patience`` is set). The test split is then predicted with each variant's best model; the
+variants together also form an ensemble (the mean of their class probabilities, with TTA where
+a variant uses it).
 
 Printed and written to ``summary.json``: validation and test accuracy per variant (with TTA and
 the checkpoint ensemble where configured), per-class accuracy, time taken, and the sample CNN's
@@ -35,7 +36,36 @@ from lee_jax.engine import figures, parallel, report, writer
 from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError, DataError
 from lee_jax.models import ImageMLP, ResNet, SampleCNN, mlp_width_for_params
-from lee_jax.vision import classifier, conv_arithmetic, evaluation, pseudo_label
+from lee_jax.vision import (
+  augment,
+  classifier,
+  conv_arithmetic,
+  evaluation,
+  pseudo_label,
+)
+
+
+def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
+  """Config mistakes of variant ``name`` that would otherwise surface only when its turn comes,
+  after the variants before it have trained."""
+  variant = config[name]
+  augment.check(variant.augment, f"{name}.augment")
+  augment.check(variant.tta.augment, f"{name}.tta.augment")
+  if variant.model.kind not in ("cnn", "resnet", "mlp"):
+    raise ConfigError(f"Unknown {name}.model.kind {variant.model.kind!r}; choose cnn, resnet or mlp.")
+  other = variant.model.match_params_of
+  if other and (other == name or not isinstance(config.get(other), ml_collections.ConfigDict)
+                or "model" not in config[other]):
+    raise ConfigError(f"{name}.model.match_params_of names {other!r}, which is not another "
+                      "variant of this config.")
+  if not 0.0 <= variant.tta.weight <= 1.0:
+    raise ConfigError(f"{name}.tta.weight mixes plain and augmented predictions; it must lie in "
+                      f"[0, 1], got {variant.tta.weight}.")
+  if variant.pseudo_label.rounds < 0:
+    raise ConfigError(f"{name}.pseudo_label.rounds must be 0 or more, got {variant.pseudo_label.rounds}.")
+  if len(config.data.mean) != len(config.data.std):
+    raise ConfigError(f"data.mean has {len(config.data.mean)} values but data.std has "
+                      f"{len(config.data.std)}; give one of each per image channel.")
 
 
 def build_net(config: ml_collections.ConfigDict, name: str, image_shape: Sequence[int]) -> nn.Module:
@@ -48,9 +78,6 @@ def build_net(config: ml_collections.ConfigDict, name: str, image_shape: Sequenc
   if spec.kind == "mlp":
     hidden = tuple(spec.dense)
     if spec.match_params_of:  # As many parameters as another variant's network.
-      if spec.match_params_of not in config or spec.match_params_of == name:
-        raise ConfigError(f"{name}.model.match_params_of names {spec.match_params_of!r}, which "
-                          "is not another variant of this config.")
       other = build_net(config, spec.match_params_of, image_shape)
       target = state_lib.num_params(jax.eval_shape(
           lambda: other.init(jax.random.key(0), np.zeros((1, *image_shape), np.float32)))["params"])
@@ -125,6 +152,9 @@ def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, 
   to_example = _Examples(config.data.image_size)
   image_shape = to_example(splits["train"][0])["image"].shape
   channels = image_shape[-1]
+  if variant.normalize and len(config.data.mean) not in (1, channels):
+    raise ConfigError(f"data.mean and data.std have {len(config.data.mean)} values, but the images "
+                      f"have {channels} channel(s); give one value or one per channel.")
   mean, std = ((tuple(config.data.mean), tuple(config.data.std)) if variant.normalize
                else ((0.0,) * channels, (1.0,) * channels))
   model = classifier.ImageClassifier(build_net(config, name, image_shape), mean, std)
@@ -178,7 +208,9 @@ def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, 
         [classifier.predict(s, test_batches, mesh) for s in members])
     numbers["checkpoints_ensembled"] = len(members)
   ids = np.asarray([int(r.get("id", i)) for i, r in enumerate(splits["test"])])
-  write_predictions(workdir / "pred.csv", ids, np.argmax(outputs.get("probs_tta", probs), -1))
+  # The course's Kaggle format: ``Id,Category`` with four-digit ids.
+  report.write_predictions(workdir / "pred.csv", "Id,Category", ids,
+                           np.argmax(outputs.get("probs_tta", probs), -1), id_format="04d")
   labels = _labels(splits["test"])
   if labels.min() >= 0:  # The course's test labels are Kaggle's hidden answers.
     for key, p in outputs.items():
@@ -188,15 +220,6 @@ def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, 
   numbers["seconds"] = time.perf_counter() - start
   return {**numbers, "_outputs": outputs, "_labels": labels, "_steps_per_epoch": steps_per_epoch,
           "_state": state, "_rounds": rounds}
-
-
-def write_predictions(path: epath.Path, ids: np.ndarray, classes: np.ndarray) -> None:
-  """The course's Kaggle format: ``Id,Category`` with four-digit ids, in id order."""
-  if not parallel.is_chief():
-    return
-  order = np.argsort(ids)
-  lines = ["Id,Category"] + [f"{ids[i]:04d},{classes[i]}" for i in order]
-  path.write_text("\n".join(lines) + "\n")
 
 
 def _figures(config, results: dict[str, dict[str, Any]], splits, workdir: epath.Path) -> None:
@@ -234,6 +257,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()
   names = config_lib.variant_names(config)
+  for name in names:
+    check_variant(config, name)
   splits = load_splits(config)
   logging.info("%s: %s examples.", config.data.name, {k: len(v) for k, v in splits.items()})
   results = {name: run_variant(config, name, splits, workdir=workdir / name, mesh=mesh)

@@ -6,6 +6,7 @@ import pytest
 
 from experiments.ch03_cnn import hw3_config
 from lee_jax.engine import experiment
+from lee_jax.errors import ConfigError
 from lee_jax.vision import hw3
 from tests.data.test_food11 import TEST, _write_food11
 
@@ -37,3 +38,30 @@ def test_full_preset_trains_on_a_food11_folder_and_writes_the_submission(tmp_pat
     assert all(0 <= int(line.split(",")[1]) < 11 for line in lines[1:])
   assert json.loads((tmp_path / "run" / "summary.json").read_text())["dataset"] == "food11/32"
   assert "ensemble" not in summary  # Nothing to score an ensemble against.
+
+
+@pytest.mark.parametrize("presets,message", [("full,semi", "does not combine"),
+                                             ("full,cifar10", "one dataset preset")])
+def test_preset_combinations_that_make_no_sense_are_refused(presets, message):
+  with pytest.raises(ConfigError, match=message):
+    hw3_config.get_config(presets)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("cnn_aug.augment.crop_ratio", (0.0, 1.0), "crop_ratio must be a pair"),
+    ("cnn_aug.tta.augment.mix", "mixdown", "cnn_aug.tta.augment.mix"),
+    ("mlp.model.match_params_of", "data", "not another variant"),
+    ("resnet.model.kind", "vit", "Unknown resnet.model.kind"),
+    ("cnn.tta.weight", 1.5, "must lie in"),
+])
+def test_every_variant_is_checked_before_anything_trains(tmp_path, field, value, message):
+  config = hw3_config.get_config("smoke")
+  section, _, key = field.rpartition(".")
+  config.unlock()
+  target = config
+  for part in section.split("."):
+    target = target[part]
+  target[key] = value
+  with pytest.raises(ConfigError, match=message):
+    hw3.train_and_evaluate(config, tmp_path)
+  assert not (tmp_path / "mlp").exists()  # Failed before the first variant trained.
