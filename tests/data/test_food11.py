@@ -10,25 +10,7 @@ from PIL import Image
 
 from lee_jax import data
 from lee_jax.errors import DataError
-
-# file name -> (height, width, colour): sizes differ as in the course's photos, and each file has
-# its own colour, so a record's pixels say which file it came from.
-TRAIN = {"0_0.jpg": (40, 60, (200, 30, 30)), "0_1.jpg": (64, 48, (30, 200, 30)),
-         "2_7.jpg": (33, 90, (30, 30, 200)), "10_123.jpg": (50, 50, (200, 200, 30))}
-VALIDATION = {"2_0.jpg": (70, 40, (30, 200, 200)), "10_4.jpg": (45, 45, (200, 30, 200))}
-TEST = {"0001.jpg": (48, 64, (120, 120, 120)), "0002.jpg": (32, 32, (240, 240, 240)),
-        "0010.jpg": (90, 30, (60, 160, 90))}
-LAYOUT = {"training": TRAIN, "validation": VALIDATION, "test": TEST}
-
-
-def _write_food11(root):
-  for folder, files in LAYOUT.items():
-    (root / folder).mkdir(parents=True, exist_ok=True)
-    for name, (height, width, colour) in files.items():
-      Image.new("RGB", (width, height), colour).save(root / folder / name, quality=95)
-  # Not an image: skipped like the course's loader skips it.
-  (root / "training" / "notes.txt").write_text("not an image")
-  return root
+from tests.food11_folder import LAYOUT, TRAIN, write_food11
 
 
 def _load(tmp_path, split, manual):
@@ -39,7 +21,7 @@ def _load(tmp_path, split, manual):
 def food11(tmp_path_factory):
   """The three splits, prepared once from the folders above."""
   root = tmp_path_factory.mktemp("food11")
-  manual = _write_food11(root / "manual")
+  manual = write_food11(root / "manual")
   return {split: _load(root, split, manual) for split in ("train", "validation", "test")}
 
 
@@ -71,7 +53,7 @@ def test_food11_test_images_are_unlabelled_with_kaggle_ids(food11):
 
 def test_food11_squashes_rather_than_crops(tmp_path):
   """A tall image keeps its top quarter, as the course's Resize((S, S)) does; a crop would not."""
-  manual = _write_food11(tmp_path / "manual")
+  manual = write_food11(tmp_path / "manual")
   tall = np.zeros((128, 32, 3), np.uint8)
   tall[:32] = (255, 0, 0)
   tall[32:] = (0, 0, 255)
@@ -107,7 +89,7 @@ def _empty(folder):
      r"test/0001.jpg and \S*test/1.jpg both have id 1"),
 ])
 def test_food11_bad_folders_name_the_file_and_the_fix(tmp_path, break_it, message):
-  manual = _write_food11(tmp_path / "manual")
+  manual = write_food11(tmp_path / "manual")
   break_it(manual)
   with pytest.raises(DataError, match=message) as error:
     _load(tmp_path, "train", manual)
@@ -117,7 +99,7 @@ def test_food11_bad_folders_name_the_file_and_the_fix(tmp_path, break_it, messag
 
 
 def test_food11_points_to_the_folder_kaggle_unzips(tmp_path):
-  _write_food11(tmp_path / "download" / "food11")
+  write_food11(tmp_path / "download" / "food11")
   with pytest.raises(DataError, match=r"Missing folder .* \S*download/food11 has one: pass that"):
     _load(tmp_path, "train", tmp_path / "download")
 
@@ -134,7 +116,7 @@ def _noisy_jpeg():
     _noisy_jpeg()[:3000],  # Truncated: the header parses, the pixels do not.
 ])
 def test_food11_unreadable_image_names_the_file_and_a_fix_works(tmp_path, contents):
-  manual = _write_food11(tmp_path / "manual")
+  manual = write_food11(tmp_path / "manual")
   good = (manual / "training" / "0_1.jpg").read_bytes()
   (manual / "training" / "0_1.jpg").write_bytes(contents)
   with pytest.raises(DataError, match=r"training/0_1.jpg is not a readable image .*download the"):

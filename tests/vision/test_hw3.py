@@ -8,12 +8,12 @@ from experiments.ch03_cnn import hw3_config
 from lee_jax.engine import experiment
 from lee_jax.errors import ConfigError
 from lee_jax.vision import hw3
-from tests.data.test_food11 import TEST, _write_food11
+from tests.food11_folder import TEST, write_food11
 
 
 @pytest.mark.slow
 def test_full_preset_trains_on_a_food11_folder_and_writes_the_submission(tmp_path):
-  manual = _write_food11(tmp_path / "food11")
+  manual = write_food11(tmp_path / "food11")
   config = hw3_config.get_config("full")
   config.data.update(name="food11/32", image_size=32, data_dir=str(tmp_path / "tfds"),
                      manual_dir=str(manual), num_threads=1)
