@@ -75,7 +75,8 @@ def make_loss_fn(augment_config: ml_collections.ConfigDict, classes: int,
     targets = optax.smooth_labels(targets, label_smoothing) if label_smoothing else targets
     loss = optax.softmax_cross_entropy(logits, targets).mean()
     accuracy = jnp.mean(jnp.argmax(logits, -1) == jnp.argmax(targets, -1))
-    return loss, ({"accuracy": accuracy}, {**state.model_state, **model_state})
+    # ``_apply`` marks every collection of the model state mutable, so this is all of it.
+    return loss, ({"accuracy": accuracy}, model_state)
 
   return loss_fn
 
