@@ -144,8 +144,10 @@ def _loop_config(variant: ml_collections.ConfigDict, steps_per_epoch: int) -> ml
 
 
 def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, Sequence[data.Record]],
-                *, workdir: epath.Path, mesh: Mesh) -> dict[str, Any]:
-  """Trains variant ``name`` (with pseudo-labelling rounds if configured) and predicts the test split."""
+                *, test_ids: np.ndarray, test_labels: np.ndarray, workdir: epath.Path,
+                mesh: Mesh) -> dict[str, Any]:
+  """Trains variant ``name`` (with pseudo-labelling rounds if configured) and predicts the test
+  split, whose ids and labels (-1 where hidden) are read once for all variants."""
   start = time.perf_counter()
   variant = config[name]
   parallel.check_batch_size(variant.batch_size, mesh)
@@ -207,18 +209,16 @@ def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, 
     outputs["probs_checkpoints"] = classifier.ensemble(
         [classifier.predict(s, test_batches, mesh) for s in members])
     numbers["checkpoints_ensembled"] = len(members)
-  ids = np.asarray([int(r.get("id", i)) for i, r in enumerate(splits["test"])])
   # The course's Kaggle format: ``Id,Category`` with four-digit ids.
-  report.write_predictions(workdir / "pred.csv", "Id,Category", ids,
+  report.write_predictions(workdir / "pred.csv", "Id,Category", test_ids,
                            np.argmax(outputs.get("probs_tta", probs), -1), id_format="04d")
-  labels = _labels(splits["test"])
-  if labels.min() >= 0:  # The course's test labels are Kaggle's hidden answers.
+  if test_labels.min() >= 0:  # The course's test labels are Kaggle's hidden answers.
     for key, p in outputs.items():
-      numbers["test_accuracy" + key[len("probs"):]] = evaluation.accuracy(p, labels)
-    confusion = evaluation.confusion_matrix(probs, labels, config.data.classes)
+      numbers["test_accuracy" + key[len("probs"):]] = evaluation.accuracy(p, test_labels)
+    confusion = evaluation.confusion_matrix(probs, test_labels, config.data.classes)
     numbers["per_class_accuracy"] = [round(float(a), 4) for a in evaluation.per_class_accuracy(confusion)]
   numbers["seconds"] = time.perf_counter() - start
-  return {**numbers, "_outputs": outputs, "_labels": labels, "_steps_per_epoch": steps_per_epoch,
+  return {**numbers, "_outputs": outputs, "_labels": test_labels, "_steps_per_epoch": steps_per_epoch,
           "_state": state, "_rounds": rounds}
 
 
@@ -261,7 +261,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
     check_variant(config, name)
   splits = load_splits(config)
   logging.info("%s: %s examples.", config.data.name, {k: len(v) for k, v in splits.items()})
-  results = {name: run_variant(config, name, splits, workdir=workdir / name, mesh=mesh)
+  test = splits["test"]
+  test_ids = np.asarray([int(test[i].get("id", i)) for i in range(len(test))])
+  test_labels = _labels(test)
+  results = {name: run_variant(config, name, splits, test_ids=test_ids, test_labels=test_labels,
+                               workdir=workdir / name, mesh=mesh)
              for name in names}
   summary: dict[str, Any] = {
       "dataset": config.data.name,
