@@ -26,6 +26,8 @@ from lee_jax.errors import ConfigError, DataError
 
 Record = dict[str, Any]
 MapFn = Callable[[Record], Record]
+# A function of a whole (per-process) batch: vectorised work such as gathering context windows.
+BatchMapFn = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
 
 
 class Subset(Sequence):
@@ -102,11 +104,13 @@ def _local_batch_size(batch_size: int) -> int:
 
 
 def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
-                  map_fn: MapFn | None = None, num_threads: int = 1) -> grain.DatasetIterator:
+                  map_fn: MapFn | None = None, batch_map_fn: BatchMapFn | None = None,
+                  num_threads: int = 1) -> grain.DatasetIterator:
   """An endless, checkpointable iterator over this process's share of shuffled global batches.
 
   Batches run across epoch boundaries, so no example is ever dropped; one epoch is
-  ``len(source) / batch_size`` steps.
+  ``len(source) / batch_size`` steps. ``map_fn`` transforms each record, ``batch_map_fn`` each
+  stacked batch.
   """
   local = _local_batch_size(batch_size)
   if len(source) < batch_size:
@@ -116,6 +120,8 @@ def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
   if map_fn is not None:
     ds = ds.map(map_fn)
   ds = _process_slice(ds.batch(local, drop_remainder=True))
+  if batch_map_fn is not None:
+    ds = ds.map(batch_map_fn)
   options = grain.ReadOptions(num_threads=num_threads, prefetch_buffer_size=2 * num_threads)
   return iter(ds.to_iter_dataset(options))
 
@@ -136,11 +142,12 @@ class _Padded(Sequence):
     return {**self._zeros, "mask": np.float32(0.0)}
 
 
-def eval_batches(source: Sequence[Record], *, batch_size: int,
-                 map_fn: MapFn | None = None) -> grain.MapDataset:
+def eval_batches(source: Sequence[Record], *, batch_size: int, map_fn: MapFn | None = None,
+                 batch_map_fn: BatchMapFn | None = None) -> grain.MapDataset:
   """This process's share of every global batch of the split, in order, padded and masked.
 
-  ``map_fn`` sees only real records; the ``mask`` is added after it.
+  ``map_fn`` sees only real records; the ``mask`` is added after it. ``batch_map_fn`` sees whole
+  batches, padding rows (all zeros) included.
   """
   if len(source) == 0:
     raise DataError("Cannot evaluate on an empty split.")
@@ -149,15 +156,17 @@ def eval_batches(source: Sequence[Record], *, batch_size: int,
   if map_fn is not None:
     ds = ds.map(map_fn)
   padded = _Padded(ds, math.ceil(len(source) / batch_size) * batch_size)
-  return _process_slice(grain.MapDataset.source(padded).batch(local))
+  batches = _process_slice(grain.MapDataset.source(padded).batch(local))
+  return batches if batch_map_fn is None else batches.map(batch_map_fn)
 
 
 def device_eval_batches(source: Sequence[Record], *, batch_size: int, mesh: Mesh,
-                        map_fn: MapFn | None = None) -> list[dict[str, jax.Array]]:
+                        map_fn: MapFn | None = None,
+                        batch_map_fn: BatchMapFn | None = None) -> list[dict[str, jax.Array]]:
   """``eval_batches`` assembled into global arrays on ``mesh`` once: for small splits that are
   evaluated again and again (every epoch), so each evaluation only runs compiled steps."""
-  return [parallel.global_batch(mesh, b)
-          for b in eval_batches(source, batch_size=batch_size, map_fn=map_fn)]
+  return [parallel.global_batch(mesh, b) for b in eval_batches(
+      source, batch_size=batch_size, map_fn=map_fn, batch_map_fn=batch_map_fn)]
 
 
 def load_arrays(source: Sequence[Record], map_fn: MapFn | None = None) -> dict[str, np.ndarray]:

@@ -4,6 +4,10 @@
 ``MLP(hidden=())`` is the linear model y = b + Σ wⱼxⱼ; ``activation="sigmoid"`` gives the
 lecture's sum of sigmoids (the "hard sigmoid" approximation of a piecewise-linear curve).
 
+``batch_norm=True`` normalises each hidden layer's weighted sums over the batch before the
+activation (lecture 2's batch normalization; HW2's ``BasicBlock`` Linear → BatchNorm → ReLU →
+Dropout). Its running statistics live in the ``batch_stats`` collection.
+
 ``weight_init="torch"`` draws weights *and biases* from U(±1/√fan_in), PyTorch's ``nn.Linear`` default,
 so that a port of the course's code starts where the course's does. (Flax's default, LeCun-normal
 weights and zero biases, can leave all ReLUs of HW1's sample network dead after a few epochs of
@@ -32,6 +36,7 @@ class MLP(nn.Module):
   outputs: int = 1
   activation: str = "relu"
   dropout: float = 0.0
+  batch_norm: bool = False
   weight_init: str = "lecun"  # "lecun" (Flax's default) or "torch" (PyTorch's nn.Linear default).
 
   @nn.compact
@@ -41,7 +46,11 @@ class MLP(nn.Module):
       raise ConfigError(f"Unknown activation {self.activation!r}; choose one of {sorted(ACTIVATIONS)}.")
     act = ACTIVATIONS[self.activation]
     for width in self.hidden:
-      x = act(self._dense(width, x.shape[-1])(x))
+      x = self._dense(width, x.shape[-1])(x)
+      if self.batch_norm:
+        # PyTorch's BatchNorm1d defaults (its momentum 0.1 is Flax's 0.9), as the course uses.
+        x = nn.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5)(x)
+      x = act(x)
       if self.dropout:
         x = nn.Dropout(self.dropout, deterministic=not train)(x)
     y = self._dense(self.outputs, x.shape[-1])(x)
