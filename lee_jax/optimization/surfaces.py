@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 
 import jax
 import jax.numpy as jnp
-from matplotlib.figure import Figure
 import numpy as np
 import optax
+from matplotlib.figure import Figure
 
 from lee_jax.engine import figures
 
