@@ -166,3 +166,61 @@ def classifier_step(model, images: np.ndarray, labels: np.ndarray, mean, std):
     return loss
 
   return step
+
+
+def frame_mlp(inputs: int, hidden: tuple[int, ...], classes: int, batch_norm: bool, dropout: float):
+  """HW2's frame classifier: ``BasicBlock``s of Linear → [BatchNorm1d] → ReLU → [Dropout]."""
+  nn = _torch().nn
+  layers = []
+  for width in hidden:
+    layers += [nn.Linear(inputs, width)] + ([nn.BatchNorm1d(width)] if batch_norm else [])
+    layers += [nn.ReLU()] + ([nn.Dropout(dropout)] if dropout else [])
+    inputs = width
+  return nn.Sequential(*layers, nn.Linear(inputs, classes))
+
+
+def bilstm_tagger(features: int, hidden: int, layers: int, classes: int, dropout: float):
+  """HW2's boss model: ``nn.LSTM(bidirectional=True)`` over whole utterances, a linear head.
+
+  PyTorch's LSTM has two biases per gate (b_ih and b_hh) where Flax's has one; b_hh is zeroed and
+  frozen, which makes the two the same function with the same trainable parameters.
+  """
+  torch = _torch()
+  nn = torch.nn
+
+  class Tagger(nn.Module):
+    def __init__(self):
+      super().__init__()
+      self.rnn = nn.LSTM(features, hidden, num_layers=layers, bidirectional=True,
+                         batch_first=True, dropout=dropout if layers > 1 else 0.0)
+      self.drop = nn.Dropout(dropout)
+      self.head = nn.Linear(2 * hidden, classes)
+      for name, p in self.rnn.named_parameters():
+        if name.startswith("bias_hh"):
+          p.data.zero_()
+          p.requires_grad_(False)
+
+    def forward(self, x):
+      return self.head(self.drop(self.rnn(x)[0]))
+
+  return Tagger()
+
+
+def cross_entropy_step(model, inputs: np.ndarray, labels: np.ndarray, learning_rate: float = 1e-3):
+  """One training step: cross-entropy over every labelled position (label -1 is ignored), Adam."""
+  torch = _torch()
+  model.train()
+  opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=learning_rate)
+  xt = torch.from_numpy(inputs)
+  yt = torch.from_numpy(labels.astype(np.int64))
+  loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-1)
+
+  def step():
+    opt.zero_grad()
+    logits = model(xt)
+    loss = loss_fn(logits.reshape(-1, logits.shape[-1]), yt.reshape(-1))
+    loss.backward()
+    opt.step()
+    return loss
+
+  return step

@@ -16,6 +16,14 @@ PyTorch twins that must have exactly as many parameters (checked before timing):
 - ``hw3_sample_cnn`` / ``hw3_resnet18``: the course's sample CNN and a ResNet-18 on food-11's
   128×128×3, batch 32.
 
+Chapter 2's cases time HW2's models through HW2's own losses (``hw2.frame_loss`` and
+``hw2.sequence_loss``), Adam(1e-3), against twins with equal parameter counts:
+
+- ``hw2_sample``: the course's sample, one 39-number frame → 256 → 41, batch 512.
+- ``hw2_strong``: 11-frame windows (429 numbers) → 4 × (512, BatchNorm, ReLU, dropout) → 41.
+- ``hw2_bilstm``: a 2-layer bidirectional LSTM (128 per direction) over 16 utterances of 288
+  frames, the embedded data's longest.
+
 A 128×128 step costs seconds on a CPU, so each case times ``--steps`` × its ``STEPS_SCALE``
 steps per run (at least one; warm-up is always 5 steps): the default run stays in minutes.
 """
@@ -35,13 +43,16 @@ from absl import app, flags
 from flax import linen as nn
 
 from experiments.benchmarks import harness, torch_reference
-from lee_jax.engine import config as config_lib, parallel, report, state as state_lib, steps
-from lee_jax.models import MLP, ResNet, SampleCNN, SmallCNN
+from lee_jax.engine import config as config_lib
+from lee_jax.engine import parallel, report, steps
+from lee_jax.engine import state as state_lib
+from lee_jax.models import MLP, BiRNNTagger, ResNet, SampleCNN, SmallCNN
+from lee_jax.phonemes import hw2
 from lee_jax.regression import trainer
 from lee_jax.vision import augment, classifier
 
-_DEFAULT_CASES = ["hw1_sample", "mnist_cnn", "mnist_hw3_cnn", "mnist_resnet", "hw3_sample_cnn",
-                  "hw3_resnet18"]
+_DEFAULT_CASES = ["hw1_sample", "hw2_sample", "hw2_strong", "hw2_bilstm", "mnist_cnn",
+                  "mnist_hw3_cnn", "mnist_resnet", "hw3_sample_cnn", "hw3_resnet18"]
 _CASES = flags.DEFINE_list("cases", _DEFAULT_CASES, "Which cases to run.")
 _STEPS = flags.DEFINE_integer(
     "steps", 200, "Steps per timing run (the best of 3 runs counts), times the case's STEPS_SCALE.")
@@ -151,15 +162,79 @@ def image_case(name: str, mesh, rng):
   return step, state, batch, torch_step
 
 
+@dataclasses.dataclass(frozen=True)
+class PhonemeCase:
+  """One HW2 model (frames with context, or a BiLSTM over utterances) and its PyTorch twin."""
+
+  net: nn.Module
+  torch_net: Callable[[], Any]
+  input_shape: tuple[int, ...]  # Per example: (window,) or (frames, 39).
+  batch_size: int
+
+
+PHONEME_CASES: dict[str, PhonemeCase] = {
+    "hw2_sample": PhonemeCase(
+        MLP(hidden=(256,), outputs=41, weight_init="torch"),
+        lambda: torch_reference.frame_mlp(39, (256,), 41, False, 0.0), (39,), 512),
+    "hw2_strong": PhonemeCase(
+        MLP(hidden=(512,) * 4, outputs=41, dropout=0.25, batch_norm=True, weight_init="torch"),
+        lambda: torch_reference.frame_mlp(11 * 39, (512,) * 4, 41, True, 0.25), (11 * 39,), 512),
+    "hw2_bilstm": PhonemeCase(
+        BiRNNTagger(hidden=128, layers=2, classes=41, dropout=0.25),
+        lambda: torch_reference.bilstm_tagger(39, 128, 2, 41, 0.25), (288, 39), 16),
+}
+
+
+def bilstm_train_flops(case: PhonemeCase) -> float:
+  """Matmul FLOPs of one BiLSTM training step, counted by hand: XLA's cost analysis counts a
+  ``scan``'s body once, not once per frame. The backward pass costs about twice the forward."""
+  net, (frames, features) = case.net, case.input_shape
+  forward, inputs = 0, features
+  for _ in range(net.layers):
+    # Per frame and direction: input and recurrent weights of four gates.
+    forward += 2 * 2 * case.batch_size * frames * (inputs + net.hidden) * 4 * net.hidden
+    inputs = 2 * net.hidden
+  forward += 2 * case.batch_size * frames * inputs * net.classes
+  return 3.0 * forward
+
+
+def phoneme_case(name: str, mesh, rng):
+  """HW2's training step of ``PHONEME_CASES[name]``: Adam(1e-3), dropout on."""
+  case = PHONEME_CASES[name]
+  shape = (case.batch_size, *case.input_shape)
+  inputs = rng.standard_normal(shape).astype(np.float32)
+  sequence = len(case.input_shape) == 2
+  labels = rng.integers(0, 41, shape[:-1]).astype(np.int32)
+  batch = ({"features": inputs, "labels": labels,
+            "length": np.full(case.batch_size, shape[1], np.int32)} if sequence
+           else {"window": inputs, "label": labels})
+  example = np.zeros((1, *case.input_shape), np.float32)
+  jax_count = state_lib.num_params(
+      jax.eval_shape(lambda: case.net.init(jax.random.key(0), example))["params"])
+  try:
+    reference = case.torch_net()
+  except ImportError as e:
+    torch_step = functools.partial(_raise, e)
+  else:
+    check_same_params(name, jax_count, torch_reference.num_params(reference))
+    torch_step = lambda: torch_reference.cross_entropy_step(reference, inputs, labels)
+  state = state_lib.create(case.net, optax.adam(1e-3), example, 0, mesh)
+  step = steps.make_train_step(hw2.sequence_loss if sequence else hw2.frame_loss, mesh)
+  return step, state, batch, torch_step
+
+
 CASES: dict[str, Callable] = {"hw1_sample": hw1_sample, "mnist_cnn": mnist_cnn,
-                              **{name: functools.partial(image_case, name) for name in IMAGE_CASES}}
+                              **{name: functools.partial(image_case, name) for name in IMAGE_CASES},
+                              **{name: functools.partial(phoneme_case, name)
+                                 for name in PHONEME_CASES}}
 
 
 # The fraction of --steps each case times: where a step is slow, enough steps that a timed run
 # lasts about a second per framework (timer and dispatch noise vanish), yet few enough that the
 # default run (per case a compile, 5 warm-up steps and 3 timed runs, in both frameworks) takes
 # about two minutes on 2 CPU cores; a 128×128 step takes about a second there.
-STEPS_SCALE: dict[str, float] = {"hw1_sample": 1.0, "mnist_cnn": 0.25, "mnist_hw3_cnn": 0.5,
+STEPS_SCALE: dict[str, float] = {"hw1_sample": 1.0, "hw2_sample": 1.0, "hw2_strong": 0.25,
+                                 "hw2_bilstm": 0.05, "mnist_cnn": 0.25, "mnist_hw3_cnn": 0.5,
                                  "mnist_resnet": 0.1, "hw3_sample_cnn": 0.01, "hw3_resnet18": 0.01}
 
 
@@ -187,7 +262,9 @@ def main(argv):
     except ImportError as e:
       print(f"{name}: no PyTorch reference ({e})")
       torch_t = float("nan")
-    achieved = jax_t.flops_per_step / jax_t.seconds_per_step
+    flops = (bilstm_train_flops(PHONEME_CASES[name]) if name in PHONEME_CASES
+             and isinstance(PHONEME_CASES[name].net, BiRNNTagger) else jax_t.flops_per_step)
+    achieved = flops / jax_t.seconds_per_step
     rows.append([name, params, examples, n, 1e3 * jax_t.seconds_per_step, 1e3 * torch_t,
                  torch_t / jax_t.seconds_per_step, jax_t.compile_seconds,
                  examples / jax_t.seconds_per_step, examples / torch_t,

@@ -73,9 +73,14 @@ def feature_normalization(spec: ml_collections.ConfigDict, seed: int, workdir: e
                cmap="Greys", linewidths=0.6)
     ax.plot(path[:, 0], path[:, 1], lw=1, color="C0")
     ax.set(xlim=(w1[0], w1[-1]), ylim=(w2[0], w2[-1]), xlabel="$w_1$", ylabel="$w_2$",
-           title=f"{name}: {out[name]['steps_to_within_1%_of_optimum']} steps")
+           title=f"{name}: {_steps_text(out[name], spec.steps)}")
   figures.save(fig, workdir, "feature_normalization")
   return out
+
+
+def _steps_text(result: dict[str, Any], budget: int) -> str:
+  steps = result["steps_to_within_1%_of_optimum"]
+  return f"{steps} steps to the optimum" if steps is not None else f"not there in {budget} steps"
 
 
 def batch_normalization(config: ml_collections.ConfigDict, workdir: epath.Path) -> dict[str, Any]:

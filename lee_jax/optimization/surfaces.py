@@ -68,20 +68,22 @@ def grid(surface: Surface, xlim: tuple[float, float], ylim: tuple[float, float],
 
 
 def paths_figure(surface: Surface, paths: Mapping[str, np.ndarray], *, xlim, ylim,
-                 title: str, log_levels: bool = True) -> Figure:
-  """Contours of ``surface`` with one path per optimizer (start ○, end ×)."""
-  fig, ax = figures.new(1, 1, size=(6.5, 5))
+                 title: str, columns: int = 4) -> Figure:
+  """Contours of ``surface`` with each optimizer's path in its own panel (start ○, end ×)."""
+  rows = -(-len(paths) // columns)
+  fig, axes = figures.new(min(columns, len(paths)), rows, size=(3.6, 2.6))
+  axes = np.atleast_1d(axes).ravel()
   w1, w2, values = grid(surface, xlim, ylim)
-  if log_levels:
-    levels = np.geomspace(max(values.min(), 1e-3), values.max(), 20)
-  else:
-    levels = 20
-  ax.contour(w1, w2, values, levels=levels, cmap="Greys", linewidths=0.6)
-  for name, path in paths.items():
+  levels = np.geomspace(max(values.min(), 1e-3), values.max(), 15)
+  for ax, (name, path) in zip(axes, paths.items()):
     path = np.asarray(path)
-    line, = ax.plot(path[:, 0], path[:, 1], lw=1.2, label=name)
-    ax.plot(path[0, 0], path[0, 1], "o", color=line.get_color(), mfc="none")
-    ax.plot(path[-1, 0], path[-1, 1], "x", color=line.get_color())
-  ax.set(xlim=xlim, ylim=ylim, xlabel="$w_1$", ylabel="$w_2$", title=title)
-  ax.legend(fontsize=8, loc="upper right")
+    ax.contour(w1, w2, values, levels=levels, cmap="Greys", linewidths=0.5)
+    ax.plot(path[:, 0], path[:, 1], lw=0.8, color="C0")
+    ax.plot(path[0, 0], path[0, 1], "o", color="C1", mfc="none")
+    ax.plot(path[-1, 0], path[-1, 1], "x", color="C3")
+    ax.set(xlim=xlim, ylim=ylim, title=name)
+    ax.tick_params(labelsize=7)
+  for ax in axes[len(paths):]:
+    ax.axis("off")
+  fig.suptitle(title)
   return fig

@@ -92,7 +92,7 @@ def load_splits(config: ml_collections.ConfigDict) -> dict[str, list[frames.Utte
 
 # --- The two kinds of model: what a batch holds and how the loss reads it. -------------------
 
-def _frame_loss(params, state, batch, rng):
+def frame_loss(params, state, batch, rng):
   logits, model_state = state.apply_fn(state.variables(params), batch["window"], train=True,
                                        rngs={"dropout": rng}, mutable=list(state.model_state))
   loss = optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"]).mean()
@@ -110,7 +110,7 @@ def _sequence_logits(state, params, batch, *, train, rng=None):
                         mutable=list(state.model_state) if train else [])
 
 
-def _sequence_loss(params, state, batch, rng):
+def sequence_loss(params, state, batch, rng):
   logits, model_state = _sequence_logits(state, params, batch, train=True, rng=rng)
   labels = batch["labels"]
   real = labels >= 0  # Padding frames (and hidden labels) carry -1.
@@ -157,7 +157,7 @@ class _Kind:
       self.sources = {k: t.records() for k, t in tables.items()}
       self.batch_fns = {k: t.batch_fn(variant.context) for k, t in tables.items()}
       self.example = jnp.zeros((1, variant.context * tables["train"].num_features))
-    self.loss_fn = _sequence_loss if self.sequence else _frame_loss
+    self.loss_fn = sequence_loss if self.sequence else frame_loss
     self.eval_step = steps.make_eval_step(_per_utterance if self.sequence else _per_frame, mesh)
 
   def steps_per_epoch(self) -> int:

@@ -1,14 +1,16 @@
 """The benchmark's PyTorch twins of HW3's MNIST networks are the same networks as the JAX ones.
 
-PyTorch is the optional bench extra (CI does not install it): without it these tests skip.
+PyTorch is the optional bench extra (CI does not install it): without it the twin tests skip.
 """
 
 import dataclasses
 
+import jax
 import numpy as np
 import pytest
 
 from experiments.benchmarks import torch_reference, train_step
+from lee_jax.engine.state import num_params
 
 MNIST_CASES = ["mnist_hw3_cnn", "mnist_resnet"]
 
@@ -39,3 +41,19 @@ def test_a_twin_with_other_bias_choices_is_refused(name, monkeypatch):
                       dataclasses.replace(case, torch_net=toggle_conv_biases))
   with pytest.raises(ValueError, match="not the same network"):
     train_step.image_case(name, None, np.random.default_rng(0))  # It stops before using a mesh.
+
+
+@pytest.mark.parametrize("name", sorted(train_step.PHONEME_CASES))
+def test_hw2_twin_has_the_jax_models_parameter_count(name):
+  pytest.importorskip("torch")
+  case = train_step.PHONEME_CASES[name]
+  example = np.zeros((1, *case.input_shape), np.float32)
+  variables = jax.eval_shape(lambda: case.net.init(jax.random.key(0), example))
+  assert torch_reference.num_params(case.torch_net()) == num_params(variables["params"]) > 0
+
+
+def test_bilstm_flops_count_every_frame():
+  case = train_step.PHONEME_CASES["hw2_bilstm"]
+  flops = train_step.bilstm_train_flops(case)
+  half = dataclasses.replace(case, input_shape=(case.input_shape[0] // 2, case.input_shape[1]))
+  assert train_step.bilstm_train_flops(half) == pytest.approx(flops / 2)
