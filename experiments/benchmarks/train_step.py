@@ -22,7 +22,8 @@ Chapter 2's cases time HW2's models through HW2's own losses (``hw2.frame_loss``
 - ``hw2_sample``: the course's sample, one 39-number frame → 256 → 41, batch 512.
 - ``hw2_strong``: 11-frame windows (429 numbers) → 4 × (512, BatchNorm, ReLU, dropout) → 41.
 - ``hw2_bilstm``: a 2-layer bidirectional LSTM (128 per direction) over 16 utterances of 288
-  frames, the embedded data's longest.
+  frames, the padded length of the embedded data (its longest utterance, 273 frames, rounded
+  up to a multiple of 16).
 
 A 128×128 step costs seconds on a CPU, so each case times ``--steps`` × its ``STEPS_SCALE``
 steps per run (at least one; warm-up is always 5 steps): the default run stays in minutes.

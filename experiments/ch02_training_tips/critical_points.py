@@ -23,7 +23,7 @@ def main(argv):
         "after a step of 0.5·u.")
   print(f"{summary['runs']} runs of a 1-{_CONFIG.value.study.hidden}-1 network "
         f"({summary['parameters']} parameters) after minimising ‖∇L‖²:")
-  for key in ("loss", "gradient_norm", "minimum_ratio"):
+  for key in ("loss", "gradient_norm", "minimum_ratio", "minimum_ratio_above_tolerance"):
     print(f"  {key}: " + ", ".join(f"{k} {v:.4g}" for k, v in summary[key].items()))
   print(f"  {summary['small_gradient_runs']} runs ended with ‖∇L‖ ≤ "
         f"{_CONFIG.value.study.critical_gradient_norm:g}: {summary['kinds_of_small_gradient_points']}")

@@ -16,8 +16,9 @@ def main(argv):
   features = summary["feature_normalization"]
   keys = ["hessian_condition_number", "learning_rate", "steps_to_within_1%_of_optimum",
           "final_loss", "optimal_loss"]
+  spec = _CONFIG.value.features
   print(f"Gradient descent on y = b + w1·x1 + w2·x2 (x1 ~ 1, x2 ~ 100), "
-        f"{_CONFIG.value.features.steps} steps at 0.9 × the largest stable η:")
+        f"{spec.steps} steps at {spec.eta_fraction:g} × the largest stable η:")
   print(report.table(["features"] + keys, [[name] + [v[k] if v[k] is not None else "never"
                                                      for k in keys] for name, v in features.items()]))
   runs = summary["batch_normalization_val_accuracy"]

@@ -3,8 +3,8 @@ without warm-up + decay) racing across the lecture's convex but hard error surfa
 
     python -m experiments.ch02_training_tips.optimizers --workdir=/tmp/lee_jax/optimizers
 
-Prints, per optimizer, the updates it needs to reach the minimum and the worst loss after first
-the worst loss of the second half of the run (Adam's late blow-up); draws the paths over the contours.
+Prints, per optimizer, the updates it needs to reach the minimum and stay there, and the worst
+loss of the run's second half (Adam's late blow-up); draws each path over the contours.
 """
 
 from lee_jax.engine import experiment, report

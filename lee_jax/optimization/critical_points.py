@@ -71,16 +71,25 @@ def lanczos(matvec: Callable[[jax.Array], jax.Array], dim: int, num_iterations: 
   v0 = jax.random.normal(key, (dim,))
   v0 = v0 / jnp.linalg.norm(v0)
 
+  def orthogonalise(w, basis):
+    # Twice: one Gram-Schmidt pass loses orthogonality in float32.
+    w = w - basis.T @ (basis @ w)
+    return w - basis.T @ (basis @ w)
+
   def body(carry, i):
     basis, alphas, betas = carry
     v = basis[i]
-    w = matvec(v)
-    alpha = jnp.vdot(w, v)
-    # Subtracting the projection on every earlier vector (zeros beyond i) keeps them orthogonal.
-    w = w - basis.T @ (basis @ w)
-    w = w - basis.T @ (basis @ w)
+    hv = matvec(v)
+    alpha = jnp.vdot(hv, v)
+    w = orthogonalise(hv, basis)  # Rows beyond i are still zero.
     beta = jnp.linalg.norm(w)
-    next_v = jnp.where(beta > 1e-10, w / jnp.maximum(beta, 1e-30), 0.0)
+    # Breakdown: the Krylov space is invariant and every Ritz value in it is exact. Continue
+    # from a fresh random direction with β = 0, which splits T into independent blocks (a zero
+    # vector would add spurious zero eigenvalues instead).
+    broke = beta <= 1e-6 * jnp.maximum(jnp.linalg.norm(hv), 1e-30)
+    fresh = orthogonalise(jax.random.normal(jax.random.fold_in(key, i), (dim,), v0.dtype), basis)
+    next_v = jnp.where(broke, fresh / jnp.linalg.norm(fresh), w / jnp.maximum(beta, 1e-30))
+    beta = jnp.where(broke, 0.0, beta)
     basis = basis.at[i + 1].set(next_v)
     return (basis, alphas.at[i].set(alpha), betas.at[i].set(beta)), None
 
@@ -122,10 +131,15 @@ def classify(eigenvalues: np.ndarray | jax.Array, tol: float = 1e-6) -> str:
   return LOCAL_MINIMUM if positive else LOCAL_MAXIMUM
 
 
-def minimum_ratio(eigenvalues: np.ndarray | jax.Array) -> float:
-  """The fraction of positive eigenvalues: 1 at a strict local minimum, lower at saddles."""
+def minimum_ratio(eigenvalues: np.ndarray | jax.Array, tol: float = 0.0) -> float:
+  """The fraction of positive eigenvalues: 1 at a strict local minimum, lower at saddles.
+
+  ``tol = 0`` is the HW's definition, which counts the sign of every eigenvalue, round-off
+  included; with ``tol > 0`` only eigenvalues with |λ| > ``tol`` · max|λ| are counted.
+  """
   eigenvalues = np.asarray(eigenvalues)
-  return float((eigenvalues > 0).mean())
+  counted = eigenvalues[np.abs(eigenvalues) > tol * np.abs(eigenvalues).max()] if tol else eigenvalues
+  return float((counted > 0).mean()) if counted.size else float("nan")
 
 
 def escape_direction(loss_fn: LossFn, params: PyTree) -> tuple[float, PyTree]:

@@ -64,9 +64,9 @@ def target(x: jax.Array) -> jax.Array:
 
 
 def minimise_gradient_norm(grad_norm_sq, params, num_steps: int):
-  """Phase 2: L-BFGS on ‖∇L‖². On this network it ends with a median ‖∇L‖ about 3× lower than
-  Adam in ten times the steps (measured: 3.6e-3 against 1.0e-2); neither reaches exactly zero,
-  as the HW's students also found — ‖∇L‖² has flat regions of its own."""
+  """Phase 2: L-BFGS on ‖∇L‖². On this network 300 L-BFGS steps end with a median ‖∇L‖ of
+  3.6e-3, against 1.0e-2 after 2,000 Adam steps; neither reaches exactly zero, as the HW's
+  students also found — ‖∇L‖² has flat regions of its own."""
   tx = optax.lbfgs()
   value_and_grad = optax.value_and_grad_from_state(grad_norm_sq)
 
@@ -126,6 +126,7 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
   study = minimum_ratio_study(config)
   tol = config.study.zero_tolerance
   ratios = np.array([cp.minimum_ratio(e) for e in study["eigenvalues"]])
+  clear_ratios = np.array([cp.minimum_ratio(e, tol) for e in study["eigenvalues"]])
   kinds = [cp.classify(e, tol) for e in study["eigenvalues"]]
   near_critical = study["gradient_norm"] <= config.study.critical_gradient_norm
   fig, ax = figures.new(size=(5.5, 4))
@@ -145,6 +146,10 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
       "kinds_of_small_gradient_points": counts,
       "minimum_ratio": {"min": float(ratios.min()), "median": float(np.median(ratios)),
                         "max": float(ratios.max())},
+      # The same over eigenvalues clearly away from zero (|λ| > zero_tolerance · max|λ|).
+      "minimum_ratio_above_tolerance": {
+          "min": float(clear_ratios.min()), "median": float(np.median(clear_ratios)),
+          "max": float(clear_ratios.max())},
       "loss": {"min": float(study["loss"].min()), "median": float(np.median(study["loss"])),
                "max": float(study["loss"].max())},
       "parameters": int(study["eigenvalues"].shape[1]),

@@ -22,7 +22,7 @@ from jax.sharding import Mesh
 
 from lee_jax import data
 from lee_jax.engine import config as config_lib
-from lee_jax.engine import loop, optim, steps, writer
+from lee_jax.engine import loop, optim, parallel, steps, writer
 from lee_jax.engine import state as state_lib
 from lee_jax.optimization import classification_loss
 
@@ -87,7 +87,8 @@ def _per_example(state, batch):
 def data_loss(state: state_lib.TrainState, arrays: dict[str, np.ndarray],
               loss_name: str = "cross_entropy"):
   """The mean training loss on ``arrays`` as a function of the parameters alone (for Hessians:
-  the model's running statistics, if any, are used as fixed)."""
+  the model's running statistics, if any, are used as fixed). The arrays are one host's: a
+  single-process tool, like the Hessian studies that use it."""
   loss = classification_loss.loss_named(loss_name)
   x, labels = jnp.asarray(arrays["x"]), jax.nn.one_hot(arrays["label"], 10)
 
@@ -102,10 +103,8 @@ class Run:
   """One finished training run: its final state and its per-evaluation validation curve."""
 
   state: state_lib.TrainState
-  result: loop.FitResult
   steps_per_epoch: int
   val_curve: list[dict[str, Any]]
-  train_curve: list[dict[str, Any]]
 
 
 def train(model: nn.Module, digits: Digits, *, optimizer: ml_collections.ConfigDict,
@@ -137,13 +136,14 @@ def train(model: nn.Module, digits: Digits, *, optimizer: ml_collections.ConfigD
   result = loop.fit(state, steps.make_train_step(loss_fn_for(loss_name), mesh), batches,
                     config=train_config, workdir=workdir, mesh=mesh,
                     evaluate=lambda s: steps.evaluate(eval_step, s, val_batches))
-  return Run(result.state, result, per_epoch, writer.read_metrics(workdir, "val"),
-             writer.read_metrics(workdir, "train"))
+  return Run(result.state, per_epoch, writer.read_metrics(workdir, "val"))
 
 
-def accuracy(state: state_lib.TrainState, arrays: dict[str, np.ndarray]) -> float:
-  logits = state.apply_fn(state.variables(), jnp.asarray(arrays["x"]), train=False)
-  return float(jnp.mean(jnp.argmax(logits, -1) == arrays["label"]))
+def accuracy(state: state_lib.TrainState, records: list[dict[str, np.ndarray]], mesh: Mesh) -> float:
+  """Accuracy over ``records`` through the engine's masked, sharded evaluation."""
+  batches = data.eval_batches(records, batch_size=min(1000, len(records)))
+  evaluate_step = steps.make_eval_step(_per_example, mesh)
+  return steps.evaluate(evaluate_step, state, (parallel.global_batch(mesh, b) for b in batches))["accuracy"]
 
 
 def subset(arrays: dict[str, np.ndarray], n: int, seed: int = 0) -> dict[str, np.ndarray]:

@@ -57,7 +57,6 @@ class FrameTable:
     ends = np.cumsum(lengths)
     self.first = np.repeat(ends - lengths, lengths)
     self.last = np.repeat(ends - 1, lengths)
-    self.lengths = lengths
 
   def __len__(self) -> int:
     return len(self.labels)

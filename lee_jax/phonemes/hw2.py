@@ -17,6 +17,7 @@ accuracy, predicts the test split and writes the course's Kaggle file ``pred.csv
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from typing import Any
@@ -179,19 +180,24 @@ class _Kind:
 
   def predict(self, state, split: str) -> np.ndarray:
     """The predicted phoneme of every frame of ``split``, utterances in order."""
-    predict = jax.jit(lambda s, b: jnp.argmax(
-        (_sequence_logits(s, s.params, b, train=False)[0] if self.sequence
-         else _frame_outputs(s, b)), -1), out_shardings=parallel.replicated(self.mesh))
-    outputs, masks, lengths = [], [], []
-    for batch in self.eval_batches(split):
-      outputs.append(predict(state, parallel.global_batch(self.mesh, batch)))
-      masks.append(batch["mask"])
-      lengths.append(batch.get("length"))
-    outputs = np.concatenate(jax.device_get(outputs))[np.concatenate(masks) > 0]
-    if not self.sequence:
-      return outputs
-    lengths = np.concatenate(lengths)[np.concatenate(masks) > 0]
-    return np.concatenate([row[:n] for row, n in zip(outputs, lengths)])
+    sequence = self.sequence
+
+    # Replicated outputs, mask and lengths included: every process receives the whole global
+    # batch, not only the rows it fed in.
+    @functools.partial(jax.jit, out_shardings=parallel.replicated(self.mesh))
+    def predict(state, batch):
+      logits = (_sequence_logits(state, state.params, batch, train=False)[0] if sequence
+                else _frame_outputs(state, batch))
+      return jnp.argmax(logits, -1), batch["mask"], batch["length"] if sequence else batch["mask"]
+
+    outputs = jax.device_get([predict(state, parallel.global_batch(self.mesh, b))
+                              for b in self.eval_batches(split)])
+    real = np.concatenate([m for _, m, _ in outputs]) > 0
+    predictions = np.concatenate([p for p, _, _ in outputs])[real]
+    if not sequence:
+      return predictions
+    lengths = np.concatenate([n for _, _, n in outputs])[real]
+    return np.concatenate([row[:n] for row, n in zip(predictions, lengths)])
 
 
 def _loop_config(variant: ml_collections.ConfigDict, steps_per_epoch: int) -> ml_collections.ConfigDict:

@@ -52,8 +52,12 @@ def test_hw2_twin_has_the_jax_models_parameter_count(name):
   assert torch_reference.num_params(case.torch_net()) == num_params(variables["params"]) > 0
 
 
-def test_bilstm_flops_count_every_frame():
+def test_bilstm_flops_by_hand():
+  """One layer of hidden size 1 over one frame of one feature, one class."""
+  tiny = train_step.PhonemeCase(train_step.BiRNNTagger(hidden=1, layers=1, classes=1), None,
+                                (1, 1), 1)
+  # Forward: 2 directions × 2 FLOPs × 4 gates × (1 + 1) = 32, head 2 × 2 inputs × 1 class = 4.
+  assert train_step.bilstm_train_flops(tiny) == 3 * (32 + 4)
   case = train_step.PHONEME_CASES["hw2_bilstm"]
-  flops = train_step.bilstm_train_flops(case)
   half = dataclasses.replace(case, input_shape=(case.input_shape[0] // 2, case.input_shape[1]))
-  assert train_step.bilstm_train_flops(half) == pytest.approx(flops / 2)
+  assert train_step.bilstm_train_flops(half) == pytest.approx(train_step.bilstm_train_flops(case) / 2)

@@ -36,7 +36,8 @@ def test_hw2_smoke_binary(tmp_path, data_dir):
   assert set(variants) == {"simple", "medium", "strong", "boss"}
   # Even one epoch of tiny networks shows the first rung: context beats a lone frame.
   assert variants["medium"]["test_accuracy"] > variants["simple"]["test_accuracy"] + 0.05
-  assert variants["simple"]["test_accuracy"] > 2 / 41  # Better than guessing.
+  for name in ("simple", "boss"):
+    assert variants[name]["test_accuracy"] > 2 / 41, name  # Better than guessing.
   lines = (tmp_path / "boss" / "pred.csv").read_text().splitlines()
   assert lines[0] == "Id,Class" and lines[1].startswith("0,")
   frames = int(summary["examples"]["test"].split("utterances, ")[1].split()[0])
@@ -61,17 +62,24 @@ def test_critical_points_smoke(tmp_path):
   assert saddle["kind"] == "saddle point"
   assert saddle["loss_after_step_0.5u"] < saddle["loss_at_saddle"]
   assert summary["runs"] == 8 and summary["parameters"] == 3 * 8 + 1
-  assert 0.0 <= summary["minimum_ratio"]["min"] <= summary["minimum_ratio"]["max"] <= 1.0
+  # Phase 2 drives the gradient down, and where it is small the point is a saddle, not a minimum.
+  assert summary["gradient_norm"]["median"] < 0.02
+  kinds = summary["kinds_of_small_gradient_points"]
+  assert sum(kinds.values()) == summary["small_gradient_runs"] >= 1
+  assert kinds.get("saddle point", 0) >= 1 and kinds.get("local minimum", 0) == 0
   assert (tmp_path / "figures" / "minimum_ratio.png").exists()
 
 
-def test_optimizer_race_smoke(tmp_path):
-  results = adaptive_study.run(_config("optimizers"), tmp_path)["optimizers"]
-  # In 300 updates the adaptive rules reach the minimum; gradient descent does not.
-  assert results["gd_small_eta"]["steps_to_minimum"] is None
-  assert results["gd_large_eta"]["steps_to_minimum"] is None
+def test_optimizer_race(tmp_path):
+  """The default race (3,000 updates of a 2-parameter surface: seconds)."""
+  results = adaptive_study.run(_config("optimizers", presets=""), tmp_path)["optimizers"]
+  assert results["gd_small_eta"]["steps_to_minimum"] is None  # Crawls.
+  assert results["gd_large_eta"]["steps_to_minimum"] > 2000  # Bounces, then gets there late.
   for name in ("adagrad", "adam_warmup_cosine", "momentum"):
-    assert results[name]["steps_to_minimum"] is not None, name
+    assert results[name]["steps_to_minimum"] < 300, name
+  # Adam's late blow-up, and the schedule that tames it.
+  assert results["adam"]["worst_loss_second_half"] > 10.0
+  assert results["adam_warmup_cosine"]["worst_loss_second_half"] < 1e-3
   assert (tmp_path / "figures" / "optimizer_paths.png").exists()
 
 
@@ -94,7 +102,9 @@ def test_normalization_smoke(tmp_path, data_dir):
   assert features["normalized"]["steps_to_within_1%_of_optimum"] < 50
   assert features["raw"]["steps_to_within_1%_of_optimum"] is None  # Not in 200 steps.
   runs = summary["batch_normalization_val_accuracy"]
-  assert set(runs) == {"plain", "batch_norm"} and len(runs["batch_norm"]) == 2
+  assert set(runs["plain"]) == set(runs["batch_norm"]) == {"lr=0.1", "lr=1"}
+  for rate, plain in runs["plain"].items():  # Sigmoid layers train far better normalised.
+    assert runs["batch_norm"][rate] > plain + 0.1, rate
 
 
 def test_batch_size_smoke(tmp_path, data_dir):

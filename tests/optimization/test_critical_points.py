@@ -79,3 +79,18 @@ def test_extreme_eigenvalues_of_a_quadratic_loss():
   loss = lambda p: 0.5 * (4.0 * p["x"][0] ** 2 - 0.5 * p["x"][1] ** 2 + p["x"][2] ** 2)
   low, high = cp.extreme_eigenvalues(loss, {"x": jnp.ones(3)}, num_iterations=3)
   assert low == pytest.approx(-0.5, rel=1e-4) and high == pytest.approx(4.0, rel=1e-4)
+
+
+def test_lanczos_after_breakdown_adds_no_false_eigenvalues():
+  """With two distinct eigenvalues the Krylov space is exhausted after two steps; the remaining
+  iterations must not invent a zero eigenvalue for a positive-definite operator."""
+  rng = np.random.default_rng(1)
+  q, _ = np.linalg.qr(rng.normal(size=(30, 30)))
+  # In float64 the exhausted residual is ~1e-15, an unmistakable breakdown (in float32 its
+  # rounding noise would act as a random restart and hide a mishandled one).
+  with jax.enable_x64(True):
+    matrix = jnp.asarray((q * np.repeat([1.0, 2.0], 15)) @ q.T)
+    values, _ = cp.lanczos(lambda v: matrix @ v, 30, 12, jax.random.key(0))
+  assert float(values[0]) == pytest.approx(1.0, rel=1e-3)
+  assert float(values[-1]) == pytest.approx(2.0, rel=1e-3)
+  np.testing.assert_allclose(np.unique(np.round(np.asarray(values), 3)), [1.0, 2.0])

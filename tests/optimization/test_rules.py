@@ -8,15 +8,18 @@ import pytest
 
 from lee_jax.optimization import rules
 
+SCHEDULE = optax.warmup_cosine_decay_schedule(0.0, 0.01, 5, 30)
 PAIRS = {
     "gradient_descent": (rules.gradient_descent(0.1), optax.sgd(0.1)),
     "momentum": (rules.momentum(0.1, 0.9), optax.sgd(0.1, momentum=0.9)),
     "adagrad": (rules.adagrad(0.1), optax.adagrad(0.1, initial_accumulator_value=0.0)),
     "rmsprop": (rules.rmsprop(0.01, alpha=0.9), optax.rmsprop(0.01, decay=0.9)),
     "adam": (rules.adam(0.01), optax.adam(0.01)),
-    "adam_with_warmup": (
-        rules.adam(optax.warmup_cosine_decay_schedule(0.0, 0.01, 5, 30)),
-        optax.adam(optax.warmup_cosine_decay_schedule(0.0, 0.01, 5, 30))),
+    "adam_with_warmup": (rules.adam(SCHEDULE), optax.adam(SCHEDULE)),
+    "gradient_descent_with_warmup": (rules.gradient_descent(SCHEDULE), optax.sgd(SCHEDULE)),
+    "adagrad_with_warmup": (rules.adagrad(SCHEDULE),
+                            optax.adagrad(SCHEDULE, initial_accumulator_value=0.0)),
+    "rmsprop_with_warmup": (rules.rmsprop(SCHEDULE), optax.rmsprop(SCHEDULE)),
 }
 
 

@@ -1,6 +1,6 @@
 """HW2 (ML2022 Spring): libriphone, frame-wise phoneme classification, from the course's files.
 
-Each utterance of LibriSpeech is cut into 25 ms frames, and each frame is described by 39 MFCC
+Each utterance of LibriSpeech is cut into frames (25 ms windows every 10 ms), and each frame is described by 39 MFCC
 features (``feat/{train,test}/{utt_id}.pt``, one PyTorch tensor of shape (T, 39) per utterance).
 The task is the phoneme of every frame: one of 41 classes, listed per training utterance in
 ``train_labels.txt`` as ``{utt_id} {label} {label} ...``. ``train_split.txt`` and

@@ -1,8 +1,8 @@
 """Generated speech frames for HW2: utterances whose frame labels depend on their neighbours.
 
-HW2 classifies every 10 ms frame of an utterance (39 MFCC numbers) into one of 41 phonemes.
-The real data (``libriphone``) must be downloaded; this builder generates utterances of the same
-shape whose structure rewards the same tricks:
+HW2 classifies every frame of an utterance (a 25 ms window every 10 ms, 39 MFCC numbers) into
+one of 41 phonemes. The real data (``libriphone``) must be downloaded; this builder generates
+utterances of the same shape whose structure rewards the same tricks:
 
 - **A frame alone is ambiguous.** Each phoneme is a trajectory through a low-dimensional
   "articulatory" space (from an onset to an offset vector, mapped to 39 numbers), and every frame
