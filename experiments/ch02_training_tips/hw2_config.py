@@ -77,4 +77,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       config[name].update(epochs=1, batch_size=min(config[name].batch_size, 256))
       config[name].model.update(hidden=(16,) * len(config[name].model.hidden), rnn_hidden=8,
                                 rnn_layers=1)
+    # Utterances are few: the RNN needs more (and smaller) batches than one epoch gives.
+    config.boss.update(epochs=4, batch_size=8)
+    config.boss.optimizer.learning_rate = 3e-3
   return config
