@@ -9,6 +9,7 @@ gives them one way to do it: ``load`` the digits once, ``train`` one run through
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any
 
@@ -84,6 +85,12 @@ def _per_example(state, batch):
               logits, jax.nn.one_hot(batch["label"], logits.shape[-1]))}
 
 
+@functools.cache
+def _eval_step(mesh: Mesh):
+  # One compiled evaluation per mesh, shared by every run and accuracy of a study.
+  return steps.make_eval_step(_per_example, mesh)
+
+
 def data_loss(state: state_lib.TrainState, arrays: dict[str, np.ndarray],
               loss_name: str = "cross_entropy"):
   """The mean training loss on ``arrays`` as a function of the parameters alone (for Hessians:
@@ -128,7 +135,7 @@ def train(model: nn.Module, digits: Digits, *, optimizer: ml_collections.ConfigD
     params = init_params(state.params)
     state = state.replace(params=params, opt_state=tx.init(params))
   val_batches = data.device_eval_batches(digits.val, batch_size=min(1000, len(digits.val)), mesh=mesh)
-  eval_step = steps.make_eval_step(_per_example, mesh)
+  eval_step = _eval_step(mesh)
   if batch_size >= len(digits.train):
     batches = data.full_batches(digits.arrays("train"))
   else:
@@ -142,8 +149,7 @@ def train(model: nn.Module, digits: Digits, *, optimizer: ml_collections.ConfigD
 def accuracy(state: state_lib.TrainState, records: list[dict[str, np.ndarray]], mesh: Mesh) -> float:
   """Accuracy over ``records`` through the engine's masked, sharded evaluation."""
   batches = data.eval_batches(records, batch_size=min(1000, len(records)))
-  evaluate_step = steps.make_eval_step(_per_example, mesh)
-  return steps.evaluate(evaluate_step, state, (parallel.global_batch(mesh, b) for b in batches))["accuracy"]
+  return steps.evaluate(_eval_step(mesh), state, (parallel.global_batch(mesh, b) for b in batches))["accuracy"]
 
 
 def subset(arrays: dict[str, np.ndarray], n: int, seed: int = 0) -> dict[str, np.ndarray]:
