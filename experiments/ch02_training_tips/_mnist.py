@@ -1,6 +1,18 @@
-"""The MNIST-5k data section the lecture-2 studies share."""
+"""What the lecture-2 studies on MNIST-5k share: presets, seed and the data section."""
 
 import ml_collections
+
+from lee_jax.engine import config as config_lib
+
+
+def base_config(arg: str | None) -> tuple[ml_collections.ConfigDict, bool]:
+  """A config with ``seed`` and ``data`` set, and whether the ``smoke`` preset was chosen."""
+  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE,))
+  smoke = config_lib.SMOKE in presets
+  config = ml_collections.ConfigDict()
+  config.seed = 0
+  config.data = data_config(smoke)
+  return config, smoke
 
 
 def data_config(smoke: bool) -> ml_collections.ConfigDict:

@@ -6,15 +6,10 @@ Presets: none (a few CPU minutes); ``smoke`` (sklearn's digits, tiny runs).
 import ml_collections
 
 from experiments.ch02_training_tips import _mnist
-from lee_jax.engine import config as config_lib
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE,))
-  smoke = config_lib.SMOKE in presets
-  config = ml_collections.ConfigDict()
-  config.seed = 0
-  config.data = _mnist.data_config(smoke)
+  config, smoke = _mnist.base_config(arg)
   config.study = ml_collections.ConfigDict({
       "hidden": (128,),
       "timed_batch_sizes": (1, 10, 100, 1000, 4000),  # 4000: the whole training split.

@@ -10,11 +10,7 @@ from lee_jax.engine import config as config_lib
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE,))
-  smoke = config_lib.SMOKE in presets
-  config = ml_collections.ConfigDict()
-  config.seed = 0
-  config.data = _mnist.data_config(smoke)
+  config, smoke = _mnist.base_config(arg)
   config.optimizer = config_lib.optimizer_defaults()
   config.optimizer.update(name="sgd", learning_rate=0.1)  # Plain gradient descent: no rescaling.
   config.study = ml_collections.ConfigDict({

@@ -98,8 +98,7 @@ def train_and_measure(config: ml_collections.ConfigDict, digits: mnist_runs.Digi
                  "val_accuracy": mnist_runs.accuracy(run.state, digits.val, mesh),
                  "train_loss": float(loss(run.state.params)), "sharpness": sharpness}
     if not note:
-      curves[name] = ([r["step"] / run.steps_per_epoch for r in run.val_curve],
-                      [r["accuracy"] for r in run.val_curve])
+      curves[name] = run.accuracy_by_epoch()
   figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
                                        title=f"SGD, η = {spec.learning_rate:g}"),
                workdir, "batch_size_curves")

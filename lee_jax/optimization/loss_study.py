@@ -68,8 +68,8 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
         model, digits, optimizer=config.optimizer, batch_size=spec.batch_size, epochs=spec.epochs,
         loss_name=name, seed=config.seed, evaluations=spec.evaluations, workdir=workdir / name,
         mesh=mesh, init_params=lambda p: bad_start(p, spec.wrong_class, spec.bias))
-    epochs = [round(r["step"] / run_.steps_per_epoch, 2) for r in run_.val_curve]
-    accuracy = [round(r["accuracy"], 4) for r in run_.val_curve]
+    epochs, accuracy = run_.accuracy_by_epoch()
+    accuracy = [round(a, 4) for a in accuracy]
     summary["training"][name] = {"epochs": epochs, "val_accuracy": accuracy,
                                  "final_val_accuracy": accuracy[-1]}
     curves[name] = (epochs, accuracy)

@@ -113,6 +113,11 @@ class Run:
   steps_per_epoch: int
   val_curve: list[dict[str, Any]]
 
+  def accuracy_by_epoch(self) -> tuple[list[float], list[float]]:
+    """(epochs, validation accuracies) at each evaluation: a ``figures.learning_curves`` curve."""
+    return ([round(r["step"] / self.steps_per_epoch, 2) for r in self.val_curve],
+            [r["accuracy"] for r in self.val_curve])
+
 
 def train(model: nn.Module, digits: Digits, *, optimizer: ml_collections.ConfigDict,
           batch_size: int, epochs: float, loss_name: str = "cross_entropy", seed: int = 0,

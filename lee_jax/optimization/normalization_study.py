@@ -105,8 +105,7 @@ def batch_normalization(config: ml_collections.ConfigDict, workdir: epath.Path) 
         out[name][f"lr={eta:g}"] = f"diverged at step {e.step}"
         continue
       out[name][f"lr={eta:g}"] = round(run.val_curve[-1]["accuracy"], 4)
-      curves[f"{name}, η={eta:g}"] = ([r["step"] / run.steps_per_epoch for r in run.val_curve],
-                                      [r["accuracy"] for r in run.val_curve])
+      curves[f"{name}, η={eta:g}"] = run.accuracy_by_epoch()
   figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
                                        title="SGD with and without BatchNorm"),
                workdir, "batch_norm_curves")
