@@ -95,6 +95,14 @@ def read_metrics(logdir: str | epath.Path, split: str | None = None) -> list[dic
   return [r for r in records if split is None or r["split"] == split]
 
 
+def curve_by_epoch(logdir: str | epath.Path, metric: str, steps_per_epoch: int,
+                   split: str = "val") -> tuple[list[float], list[float]]:
+  """(epochs, values) of ``metric`` at each record of ``split``: one ``figures.learning_curves``
+  curve of a run that counts in epochs."""
+  records = read_metrics(logdir, split)
+  return [r["step"] / steps_per_epoch for r in records], [r[metric] for r in records]
+
+
 class ProgressBar:
   """A tqdm bar over training steps with steps/s and ETA; silent except on process 0."""
 

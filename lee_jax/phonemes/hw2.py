@@ -249,11 +249,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
             for k, v in splits.items()}
   logging.info("%s: %s.", config.data.name, counts)
   results = {name: run_variant(config, name, splits, workdir / name, mesh) for name in names}
-  curves = {}
-  for name, r in results.items():
-    records = writer.read_metrics(workdir / name, "val")
-    curves[name] = ([rec["step"] / r["_steps_per_epoch"] for rec in records],
-                    [rec["accuracy"] for rec in records])
+  curves = {name: writer.curve_by_epoch(workdir / name, "accuracy", r["_steps_per_epoch"])
+            for name, r in results.items()}
   figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation frame accuracy",
                                        title="HW2: validation accuracy per epoch"),
                workdir, "learning_curves")

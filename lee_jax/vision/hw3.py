@@ -226,9 +226,8 @@ def _figures(config, results: dict[str, dict[str, Any]], splits, workdir: epath.
   curves = {}
   for name, r in results.items():
     last_round = f"round{r['_rounds'] - 1}" if r["_rounds"] > 1 else ""
-    records = writer.read_metrics(workdir / name / last_round, "val")
-    curves[name] = ([rec["step"] / r["_steps_per_epoch"] for rec in records],
-                    [rec["accuracy"] for rec in records])
+    curves[name] = writer.curve_by_epoch(workdir / name / last_round, "accuracy",
+                                         r["_steps_per_epoch"])
   figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
                                        title="HW3: validation accuracy per epoch"),
                workdir, "learning_curves")

@@ -59,3 +59,12 @@ def test_learning_curves_png(tmp_path):
   fig = figures.learning_curves({"a": ([1, 2, 3], [3.0, 2.0, 1.0])}, log_y=True)
   path = figures.save(fig, tmp_path, "curves")
   assert path.exists() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_curve_by_epoch_reads_one_split_in_epochs(tmp_path):
+  w = writer.MetricWriter(tmp_path)
+  w.write_scalars(10, {"accuracy": 0.5}, "val")
+  w.write_scalars(10, {"accuracy": 0.1}, "train")
+  w.write_scalars(20, {"accuracy": 0.75}, "val")
+  w.close()
+  assert writer.curve_by_epoch(tmp_path, "accuracy", 10) == ([1.0, 2.0], [0.5, 0.75])
