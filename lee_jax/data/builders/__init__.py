@@ -6,6 +6,7 @@ files, which read back without TensorFlow.
 """
 
 from lee_jax.data.builders.food11 import Food11
+from lee_jax.data.builders.glyphs import Glyphs
 from lee_jax.data.builders.hw1_covid import Hw1Covid
 from lee_jax.data.builders.libriphone import Libriphone
 from lee_jax.data.builders.mnist5k import Mnist5k
@@ -14,6 +15,6 @@ from lee_jax.data.builders.sklearn_data import SklearnDiabetes, SklearnDigits
 from lee_jax.data.builders.view_counts import ViewCounts
 
 __all__ = [
-    "Food11", "Hw1Covid", "Libriphone", "Mnist5k", "PhoneFrames", "SklearnDiabetes", "SklearnDigits",
+    "Food11", "Glyphs", "Hw1Covid", "Libriphone", "Mnist5k", "PhoneFrames", "SklearnDiabetes", "SklearnDigits",
     "ViewCounts",
 ]
