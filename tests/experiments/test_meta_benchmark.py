@@ -1,0 +1,33 @@
+"""The MAML benchmark's PyTorch twin computes our meta-gradient: same model, loss and inner step.
+
+PyTorch is the optional bench extra (CI does not install it): without it these tests skip.
+"""
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import pytest
+
+from experiments.benchmarks import meta_step
+from lee_jax.meta import hw15, learners
+
+
+@pytest.mark.parametrize("method", ["maml", "fomaml"])
+def test_pytorch_twin_has_our_meta_loss_and_meta_gradient(method):
+  pytest.importorskip("torch")
+  config = ml_collections.ConfigDict({"n_way": meta_step.N_WAY, "filters": 8})
+  section = ml_collections.ConfigDict({"method": method, "inner_lr": meta_step.INNER_LR,
+                                       "train_steps": 1, "test_steps": 1, "target": "task"})
+  learner, model = hw15.make_learner(section, config, num_train_classes=meta_step.N_WAY)
+  params = model.init(jax.random.key(0), jnp.zeros((1, 28, 28, 1)))["params"]
+  tasks = meta_step._tasks(k_shot=2, meta_batch=3, rng=np.random.default_rng(0))  # pylint: disable=protected-access
+  grads, metrics = learners.meta_gradient(learner, params, jax.tree.map(jnp.asarray, tasks))
+  torch_loss, torch_grads = meta_step.torch_meta_gradient(
+      tasks, meta_step.torch_weights(params), first_order=method == "fomaml")
+  assert float(metrics["loss"]) == pytest.approx(torch_loss, rel=1e-4)
+  ours = meta_step.torch_weights(grads)
+  assert set(ours) == set(torch_grads)
+  for name, value in ours.items():
+    np.testing.assert_allclose(value, torch_grads[name], rtol=2e-3, atol=2e-5, err_msg=name)
+  assert np.abs(ours["conv0.w"]).max() > 1e-4  # The gradient reaches the first layer.
