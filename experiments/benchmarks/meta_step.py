@@ -6,7 +6,7 @@ r"""MAML meta-step benchmark: lee_jax's outer step against the course's PyTorch 
 HW15's sample code meta-trains with a loop over the meta-batch: for each task, one inner step
 ``fast = w − α·grad(L_support, create_graph=True)`` through a functional forward of the
 four-block CNN (``F.batch_norm(training=True)``, no running statistics), then the query loss;
-the summed query losses are back-propagated and Adam takes the step. The JAX step is
+the mean of the query losses is back-propagated and Adam takes the step. The JAX step is
 ``lee_jax.meta.training.make_meta_step``: the meta-batch ``vmap``ped, the whole step one
 compiled program. Both use the course's shapes: 5-way, 1 query per class, meta-batch 32,
 64 filters, 28×28 glyphs, α = 0.4. Printed: time per meta-step of each, their ratio (above 1:
@@ -26,6 +26,7 @@ import optax
 from absl import app, flags
 
 from experiments.benchmarks import harness
+from experiments.ch15_meta.hw15_config import variant
 from lee_jax.engine import parallel, report
 from lee_jax.engine import state as state_lib
 from lee_jax.meta import hw15, training
@@ -126,14 +127,12 @@ def main(argv):
     method, k_shot, meta_batch, filters = CASES[name]
     tasks = _tasks(k_shot, meta_batch, np.random.default_rng(0))
     config = ml_collections.ConfigDict({"n_way": N_WAY, "filters": filters})
-    section = ml_collections.ConfigDict({"method": method, "inner_lr": INNER_LR,
-                                         "train_steps": 1, "test_steps": 1,
-                                         "target": "task"})
+    section = variant(method, inner_lr=INNER_LR, test_steps=1)
     learner, model = hw15.make_learner(section, config, num_train_classes=N_WAY)
     state = state_lib.create(model, optax.adam(1e-3), jnp.zeros((1, 28, 28, 1)), 0, mesh)
     params = state_lib.num_params(state.params)
     weights = torch_weights(state.params)  # Before timing donates the state's buffers.
-    step = training.make_meta_step(learner, mesh, N_WAY)
+    step = training.make_meta_step(learner, mesh)
     jax_t = harness.time_jax_step(step, state, parallel.global_batch(mesh, tasks), _STEPS.value)
     try:
       import torch  # pylint: disable=g-import-not-at-top,unused-import
@@ -142,8 +141,9 @@ def main(argv):
       print(f"{name}: no PyTorch reference (pip install -e '.[bench]')")
       torch_s = float("nan")
     else:
-      if torch_params != params:
-        raise AssertionError(f"{name}: the PyTorch twin has {torch_params} parameters, ours {params}.")
+      # The twin starts from our weights (its parameter count is ours by construction); that it
+      # computes our meta-gradient is tested (tests/experiments/test_meta_benchmark.py).
+      del torch_params
       torch_s = harness.time_torch_step(torch_step, _STEPS.value).seconds_per_step
     achieved = jax_t.flops_per_step / jax_t.seconds_per_step
     rows.append([name, params, meta_batch, 1e3 * jax_t.seconds_per_step, 1e3 * torch_s,

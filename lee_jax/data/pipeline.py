@@ -105,18 +105,20 @@ def _local_batch_size(batch_size: int) -> int:
 
 def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
                   map_fn: MapFn | None = None, batch_map_fn: BatchMapFn | None = None,
-                  num_threads: int = 1) -> grain.DatasetIterator:
+                  num_threads: int = 1, shuffle: bool = True) -> grain.DatasetIterator:
   """An endless, checkpointable iterator over this process's share of shuffled global batches.
 
   Batches run across epoch boundaries, so no example is ever dropped; one epoch is
   ``len(source) / batch_size`` steps. ``map_fn`` transforms each record, ``batch_map_fn`` each
-  stacked batch.
+  stacked batch. ``shuffle=False`` reads the source in order: for generated sources whose
+  records are already independent random draws (meta learning's unlimited task streams).
   """
   local = _local_batch_size(batch_size)
   if len(source) < batch_size:
     raise ConfigError(f"The training split has {len(source)} examples, fewer than one batch "
                      f"({batch_size}); lower the config's batch_size.")
-  ds = EpochShuffle(grain.MapDataset.source(source), seed).repeat(None)
+  ds = grain.MapDataset.source(source)
+  ds = (EpochShuffle(ds, seed) if shuffle else ds).repeat(None)
   if map_fn is not None:
     ds = ds.map(map_fn)
   ds = _process_slice(ds.batch(local, drop_remainder=True))

@@ -59,9 +59,42 @@ def make_learner(section: ml_collections.ConfigDict, config: ml_collections.Conf
   elif section.target not in ("task", "class"):
     raise ConfigError(f"target must be 'task' or 'class' (pre-training's labels), got "
                       f"{section.target!r}.")
+  if section.rotate and section.method == "pretrain" and section.target == "class":
+    raise ConfigError("rotate (task augmentation) makes new classes that pre-training on all "
+                      "classes has no labels for; use it with the meta-learners.")
   learner = learners.Learner(section.method, "accuracy", task_apply, learners.cross_entropy,
-                             learners.accuracy, **kwargs)
+                             learners.accuracy, n_way=n_way, **kwargs)
   return learner, model
+
+
+def _check(config: ml_collections.ConfigDict, pools, names: list[str]) -> None:
+  """Refuses what would fail later, before anything trains (a run lasts many minutes)."""
+  if not config.shots or not all(isinstance(k, int) and k >= 1 for k in config.shots):
+    raise ConfigError(f"config.shots must list the K of K-shot, each ≥ 1, e.g. "
+                      f"--config.shots='(1, 5)'; got {config.shots!r}.")
+  if config.test_tasks < 2 or config.val_tasks < 1:
+    raise ConfigError("Scoring needs test_tasks ≥ 2 (for the confidence interval) and "
+                      f"val_tasks ≥ 1; got {config.test_tasks} and {config.val_tasks}.")
+  study = config.task_study
+  if study.counts:
+    if study.variant in ("data", "train", "optimizer", "task_study") or not isinstance(
+        config.get(study.variant), ml_collections.ConfigDict):
+      raise ConfigError(f"task_study.variant is {study.variant!r}, which is not a variant "
+                        "section of the config; name one of them (e.g. maml).")
+    names = names + [study.variant]
+    small = [c for c in study.counts if c < config.meta_batch_size]
+    if small:
+      raise ConfigError(f"task_study.counts {small} are smaller than one meta-batch "
+                        f"(meta_batch_size={config.meta_batch_size}); use larger pools.")
+  for name in names:
+    section = config[name]
+    for field in ("method", "inner_lr", "train_steps", "test_steps", "rotate", "target"):
+      if field not in section:
+        raise ConfigError(f"Variant {name!r} has no field {field!r}; build variants with "
+                          "hw15_config.variant().")
+    make_learner(section, config, pools["train"].num_classes)
+    for k_shot in config.shots:
+      _sources(config, pools, k_shot, section.rotate, tasks.UNLIMITED_TASKS)
 
 
 def _sources(config, pools, k_shot: int, rotate: bool, num_train_tasks: int):
@@ -79,18 +112,16 @@ def _run(config, pools, name: str, k_shot: int, workdir: epath.Path, mesh,
   """Meta-trains one variant and scores it on the testing tasks."""
   section = config[name]
   learner, model = make_learner(section, config, pools["train"].num_classes)
-  unlimited = config.train.num_steps * config.meta_batch_size  # A fresh task every time.
-  train, val, test = _sources(config, pools, k_shot, section.rotate, num_train_tasks or unlimited)
+  train, val, test = _sources(config, pools, k_shot, section.rotate,
+                              num_train_tasks or tasks.UNLIMITED_TASKS)
   start = time.monotonic()
   trained = training.meta_train(learner, model, jnp.zeros((1, *pools["train"].images.shape[2:])),
-                                train, val, config=config, workdir=workdir, mesh=mesh,
-                                n_way=config.n_way)
+                                train, val, config=config, workdir=workdir, mesh=mesh)
   seconds = time.monotonic() - start
   steps = max(config.curve_steps, learner.test_steps)
-  curve_fn = training.make_curve_fn(learner, mesh, steps, config.n_way)
-  devices = mesh.devices.size
+  curve_fn = training.make_curve_fn(learner, mesh, steps)
   curves = training.task_curves(curve_fn, trained.params, test, mesh=mesh,
-                                batch_size=max(devices, 100 // devices * devices))
+                                batch_size=training.eval_batch_size(len(test), mesh, 100))
   mean, interval = training.mean_and_interval(curves[:, learner.test_steps])
   return {"method": learner.method, "accuracy": mean, "interval": interval,
           "test_steps": learner.test_steps, "curve": curves.mean(axis=0).tolist(),
@@ -98,33 +129,48 @@ def _run(config, pools, name: str, k_shot: int, workdir: epath.Path, mesh,
           "train_seconds": seconds}
 
 
+def pixel_nearest_neighbour(source) -> float:
+  """Mean query accuracy of the no-learning baseline: each query takes the label of the support
+  image nearest in raw pixels (for K > 1, nearest to the class's mean image)."""
+  accuracies = []
+  for task in source:
+    y = task["support_y"]
+    support = task["support_x"].reshape(len(y), -1).astype(np.float32)
+    classes = np.unique(y)
+    means = np.stack([support[y == c].mean(axis=0) for c in classes])
+    query = task["query_x"].reshape(len(task["query_y"]), -1).astype(np.float32)
+    distances = ((query[:, None] - means[None]) ** 2).sum(axis=-1)
+    accuracies.append(np.mean(classes[distances.argmin(axis=1)] == task["query_y"]))
+  return float(np.mean(accuracies))
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -> dict[str, Any]:
   mesh = parallel.make_mesh()
   pools = tasks.load_pools(config.data, config.seed)
   names = config_lib.variant_names(config)
-  for name in names:  # Refuse a misconfigured variant before anything trains.
-    make_learner(config[name], config, pools["train"].num_classes)
-  results = {}
+  _check(config, pools, names)
+  results, pixels = {}, {}
   for k_shot in config.shots:
     shot = f"{k_shot}-shot"
+    pixels[shot] = pixel_nearest_neighbour(_sources(config, pools, k_shot, False, 1)[2])
     results[shot] = {name: _run(config, pools, name, k_shot, workdir / shot / name, mesh)
                      for name in names}
   study = {}
   if config.task_study.counts:
     name, k_shot = config.task_study.variant, config.shots[0]
-    if not isinstance(config.get(name), ml_collections.ConfigDict):
-      raise ConfigError(f"task_study.variant is {name!r}, which is not a section of the config; "
-                        "name one of the variants it defines (e.g. maml).")
     for count in config.task_study.counts:
       study[str(count)] = _run(config, pools, name, k_shot,
                                workdir / "task_study" / f"{count}_tasks", mesh, count)
   summary = {"dataset": config.data.name, "n_way": config.n_way, "shots": list(config.shots),
              "classes": {s: int(p.num_classes) for s, p in pools.items()},
              "test_tasks": config.test_tasks, "curve_steps": config.curve_steps,
-             "results": results,
+             "results": results, "pixel_nearest_neighbour": pixels,
              "task_study": {"variant": config.task_study.variant, "k_shot": config.shots[0],
-                            "unlimited": config.train.num_steps * config.meta_batch_size,
-                            "runs": study}}
+                            "runs": study,
+                            # The ladder's run of the same variant: a fresh task every time.
+                            "unlimited": results[f"{config.shots[0]}-shot"].get(
+                                config.task_study.variant),
+                            "tasks_drawn": config.train.num_steps * config.meta_batch_size}}
   _figures(summary, pools, config, workdir)
   return summary
 
@@ -146,7 +192,13 @@ def _figures(summary, pools, config, workdir) -> None:
     fig, ax = figures.new()
     counts = [int(c) for c in runs]
     ax.errorbar(counts, [runs[c]["accuracy"] for c in runs],
-                yerr=[runs[c]["interval"] for c in runs], marker="o", capsize=3)
+                yerr=[runs[c]["interval"] for c in runs], marker="o", capsize=3,
+                label="a finite pool of tasks")
+    unlimited = summary["task_study"]["unlimited"]
+    if unlimited:
+      ax.axhline(unlimited["accuracy"], color="gray", linestyle="--",
+                 label=f"a fresh task every time ({summary['task_study']['tasks_drawn']:,} drawn)")
+    ax.legend(fontsize=8)
     ax.set(xscale="log", xlabel="number of meta-training tasks", ylabel="test accuracy",
            title=f"{summary['task_study']['variant']}, {summary['n_way']}-way "
                  f"{summary['task_study']['k_shot']}-shot")
@@ -172,14 +224,19 @@ def summary_table(summary: dict[str, Any]) -> str:
   steps = summary["curve_steps"]
   rows = []
   for shot, variants in summary["results"].items():
+    rows.append([shot, "pixel nearest neighbour (no learning)",
+                 f"{summary['pixel_nearest_neighbour'][shot]:.3f}", "", "", "", ""])
     for name, r in variants.items():
       rows.append([shot, name, f"{r['accuracy']:.3f} ± {r['interval']:.3f}", r["test_steps"],
                    f"{r['curve'][0]:.3f}", f"{r['curve'][steps]:.3f}", f"{r['train_seconds']:.0f}"])
   table = report.table(["shots", "variant", "test accuracy", "inner steps", "at 0 steps",
                         f"at {steps} steps", "train s"], rows)
-  runs = summary["task_study"]["runs"]
-  if runs:
-    table += "\n\n" + report.table(
-        ["meta-training tasks", "test accuracy"],
-        [[c, f"{r['accuracy']:.3f} ± {r['interval']:.3f}"] for c, r in runs.items()])
+  study = summary["task_study"]
+  if study["runs"]:
+    rows = [[c, f"{r['accuracy']:.3f} ± {r['interval']:.3f}"] for c, r in study["runs"].items()]
+    if study["unlimited"]:
+      rows.append([f"unlimited ({study['tasks_drawn']:,} drawn)",
+                   f"{study['unlimited']['accuracy']:.3f} ± {study['unlimited']['interval']:.3f}"])
+    table += "\n\n" + report.table([f"{study['variant']}: meta-training tasks", "test accuracy"],
+                                    rows)
   return table

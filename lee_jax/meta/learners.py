@@ -51,10 +51,14 @@ class Learner:
 
   ``apply(params, x)`` gives the task model's outputs (N logits, a regression value, or an
   embedding for ``protonet``); ``loss(outputs, y)`` is what adapts and what is learned;
-  ``metric(outputs, y)`` is what is reported under ``metric_name`` (accuracy, or MSE). ``inner`` names the top-level
-  parameter collections the inner loop adapts (``None``: all; ANIL: the head).
-  ``pretrain_apply`` is the pre-training model (all training classes at once) and
-  ``new_task(params)`` turns it into the model fine-tuned on a new task.
+  ``metric(outputs, y)`` is what is reported under ``metric_name`` (accuracy, or MSE).
+  ``inner`` names the top-level parameter collections the inner loop adapts (``None``: all;
+  ANIL: the head). ``n_way`` is the number of classes of a task (prototypical networks need it).
+  Pre-training fits ``pretrain_apply`` to all of a task's examples against the task's
+  ``{support,query}_<pretrain_target>`` (``y``: the task's own targets, the lecture's
+  pre-training; ``class``: the classes' indices among all training classes), and
+  ``new_task(params)`` turns its parameters into the model fine-tuned on a new task (a fresh
+  N-way head after pre-training on all classes).
   """
 
   method: str
@@ -67,16 +71,29 @@ class Learner:
   test_steps: int = 3
   inner: tuple[str, ...] | None = None
   pretrain_apply: Callable[[PyTree, jax.Array], jax.Array] | None = None
-  pretrain_target: str = "class"  # Task keys {support,query}_<target> pre-training fits.
+  pretrain_target: str = "y"
   new_task: Callable[[PyTree], PyTree] = lambda params: params
+  n_way: int = 0
 
   def __post_init__(self):
     if self.method not in METHODS:
       raise ConfigError(f"Unknown meta-learning method {self.method!r}; choose one of {METHODS}.")
     inner_loop = self.method in ("maml", "fomaml", "anil", "reptile")
-    if inner_loop and (self.inner_lr <= 0 or self.train_steps < 1):
+    if (self.method != "protonet" and self.inner_lr <= 0) or (inner_loop and self.train_steps < 1):
       raise ConfigError(f"{self.method}: inner_lr must be positive and train_steps at least 1 "
                         f"(got {self.inner_lr} and {self.train_steps}).")
+    if self.test_steps < 0:
+      raise ConfigError(f"test_steps (inner steps on a testing task) must be ≥ 0, got "
+                        f"{self.test_steps}.")
+    if self.method == "pretrain" and self.pretrain_apply is None:
+      raise ConfigError("Pre-training needs pretrain_apply, the model it fits to all tasks.")
+    if self.method == "protonet" and self.n_way < 1:
+      raise ConfigError(f"A prototypical network needs n_way ≥ 1 classes, got {self.n_way}.")
+
+  def start(self, params: PyTree) -> PyTree:
+    """The parameters a testing task's inner loop starts from: the meta-learned ones, or, after
+    pre-training, ``new_task`` of them."""
+    return self.new_task(params) if self.method == "pretrain" else params
 
 
 def _split(params: PyTree, inner: Sequence[str] | None) -> tuple[PyTree, PyTree]:
@@ -140,10 +157,10 @@ def reptile_direction(learner: Learner, params: PyTree, task: Task
   return direction, (learner.loss(outputs, y), learner.metric(outputs, y))
 
 
-def prototype_logits(learner: Learner, params: PyTree, task: Task, n_way: int) -> jax.Array:
+def prototype_logits(learner: Learner, params: PyTree, task: Task) -> jax.Array:
   """−‖f(query) − c_k‖² for each class k, where c_k averages f over k's support examples."""
   support = learner.apply(params, task["support_x"])
-  one_hot = jax.nn.one_hot(task["support_y"], n_way)
+  one_hot = jax.nn.one_hot(task["support_y"], learner.n_way)
   prototypes = (one_hot.T @ support) / jnp.sum(one_hot, axis=0)[:, None]
   query = learner.apply(params, task["query_x"])
   return -jnp.sum(jnp.square(query[:, None, :] - prototypes[None]), axis=-1)
@@ -157,12 +174,12 @@ def _pretrain_loss(learner: Learner, params: PyTree, task: Task) -> tuple[jax.Ar
   return learner.loss(outputs, y), learner.metric(outputs, y)
 
 
-def meta_gradient(learner: Learner, params: PyTree, tasks: Task, n_way: int = 0
+def meta_gradient(learner: Learner, params: PyTree, tasks: Task
                   ) -> tuple[PyTree, dict[str, jax.Array]]:
   """The outer loop's gradient over a meta-batch (tasks stacked on axis 0), and its metrics.
 
   For Reptile the "gradient" is the mean direction θ₀ − θ', which the outer optimizer follows as
-  it would a gradient. ``n_way`` is needed by prototypical networks only.
+  it would a gradient.
   """
   method = learner.method
   if method == "reptile":
@@ -174,7 +191,7 @@ def meta_gradient(learner: Learner, params: PyTree, tasks: Task, n_way: int = 0
     if method in ("maml", "fomaml", "anil"):
       return maml_objective(learner, p, task, first_order=method == "fomaml")
     if method == "protonet":
-      logits = prototype_logits(learner, p, task, n_way)
+      logits = prototype_logits(learner, p, task)
       return learner.loss(logits, task["query_y"]), learner.metric(logits, task["query_y"])
     return _pretrain_loss(learner, p, task)
 
@@ -186,18 +203,16 @@ def meta_gradient(learner: Learner, params: PyTree, tasks: Task, n_way: int = 0
   return grads, {"loss": loss, learner.metric_name: metric}
 
 
-def adaptation_curve(learner: Learner, params: PyTree, task: Task, steps: int, n_way: int = 0
-                     ) -> jax.Array:
+def adaptation_curve(learner: Learner, params: PyTree, task: Task, steps: int) -> jax.Array:
   """A testing task's query metric after 0, 1, …, ``steps`` inner steps on its support set.
 
   Pre-training starts from ``new_task(params)``; a prototypical network has no inner loop, so
   its metric is the same at every step.
   """
   if learner.method == "protonet":
-    logits = prototype_logits(learner, params, task, n_way)
+    logits = prototype_logits(learner, params, task)
     return jnp.broadcast_to(learner.metric(logits, task["query_y"]), (steps + 1,))
-  if learner.method == "pretrain":
-    params = learner.new_task(params)
+  params = learner.start(params)
 
   def observe(p):
     return learner.metric(learner.apply(p, task["query_x"]), task["query_y"])

@@ -2,8 +2,8 @@
 
 - ``Conv4`` is HW15's model (and the MAML paper's Omniglot model): four blocks of
   conv3×3 (64 filters) → batch normalization → ReLU → max-pool 2×2, then a linear head. With
-  ``outputs=0`` it has no head and returns the 64-number embedding a prototypical network
-  compares.
+  ``outputs=0`` it has no head and returns the embedding a prototypical network compares
+  (``filters`` numbers for a 28×28 image, which four poolings bring down to 1×1).
 - ``sinusoid_mlp`` is the MAML paper's regressor: 1 → 40 → 40 → 1 with ReLUs.
 
 Normalisation in a meta-learner uses each batch's own statistics, always: the course's

@@ -2,8 +2,9 @@
 
 Every task is a sine wave y = A sin(x − b) with its own amplitude and phase; a learner sees
 K = 10 points of a new wave and must fit it with a few gradient steps. Pre-training on all tasks
-at once learns their average, which is close to zero everywhere, and a few small steps from
-there barely move; MAML learns an initialisation from which one step already fits the wave.
+at once learns their average (with phases in [0, π] that is one fixed wave, about −1.6 cos x),
+from which a few small steps do not reach the new wave; MAML learns an initialisation from which
+one step already fits it.
 The run prints the mean squared error on new tasks after 0, 1 and 10 inner steps for each
 method, and draws the fitted curves of one new task.
 """
@@ -20,10 +21,18 @@ from etils import epath
 
 from lee_jax.engine import config as config_lib
 from lee_jax.engine import figures, parallel, report
+from lee_jax.errors import ConfigError
 from lee_jax.meta import learners, models, tasks, training
 
 
+METHODS = ("maml", "fomaml", "reptile", "pretrain")
+
+
 def make_learner(section: ml_collections.ConfigDict) -> learners.Learner:
+  """A regression learner on the paper's MLP; the methods of the MAML paper's comparison."""
+  if section.method not in METHODS:
+    raise ConfigError(f"Sinusoid regression runs the methods {METHODS}; got {section.method!r} "
+                      "(ANIL and prototypical networks are classification methods: see hw15).")
   model = models.sinusoid_mlp()
   apply = lambda params, x: model.apply({"params": params}, x)
   return learners.Learner(
@@ -35,9 +44,7 @@ def make_learner(section: ml_collections.ConfigDict) -> learners.Learner:
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -> dict[str, Any]:
   mesh = parallel.make_mesh()
   shots = dict(k_shot=config.k_shot, q_query=config.q_query)
-  # Fresh tasks at every step: as many as the run will draw.
-  train = tasks.SinusoidTasks(seed=config.seed, num_tasks=config.train.num_steps
-                              * config.meta_batch_size, **shots)
+  train = tasks.SinusoidTasks(seed=config.seed, num_tasks=tasks.UNLIMITED_TASKS, **shots)
   val = tasks.SinusoidTasks(seed=config.seed + 1, num_tasks=config.val_tasks, **shots)
   test = tasks.SinusoidTasks(seed=config.seed + 2, num_tasks=config.test_tasks, **shots)
   steps = max(config.report_steps)
@@ -49,7 +56,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
                                   config=config, workdir=workdir / name, mesh=mesh)
     curve_fn = training.make_curve_fn(learner, mesh, steps)
     curves = training.task_curves(curve_fn, trained.params, test, mesh=mesh,
-                                  batch_size=_eval_batch(len(test), mesh))
+                                  batch_size=training.eval_batch_size(len(test), mesh, 200))
     results[name] = {"method": learner.method, "best_step": trained.best_step,
                      "mse": {str(s): training.mean_and_interval(curves[:, s])[0]
                              for s in config.report_steps},
@@ -61,18 +68,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
           "report_steps": list(config.report_steps), "methods": results}
 
 
-def _eval_batch(num_tasks: int, mesh) -> int:
-  devices = mesh.devices.size
-  return max(devices, min(num_tasks, 200) // devices * devices)
-
-
 _GRID = np.linspace(*tasks.SinusoidTasks.X, 200, dtype=np.float32)[:, None]
 
 
 def _fits(learner: learners.Learner, params, task: dict[str, np.ndarray], report_steps) -> np.ndarray:
   """The model's curve on a grid after each of 0…max(report_steps) inner steps: [steps+1, 200]."""
-  if learner.method == "pretrain":
-    params = learner.new_task(params)
+  params = learner.start(params)
   _, trail = jax.jit(lambda p: learners.adapt(
       learner, p, task["support_x"], task["support_y"], steps=max(report_steps),
       observe=lambda q: learner.apply(q, _GRID)[:, 0]))(params)

@@ -5,9 +5,9 @@ examples of each of N classes, "N-way K-shot") and the **query set** (Q more exa
 classes). *Training tasks* are drawn from the meta-training classes; *testing tasks* from classes
 the meta-learner never saw. Which N classes a task holds, in which order (its labels 0…N−1),
 and which examples, is a pure function of ``(seed, task index)``: a task source is a
-random-access sequence that grain shuffles, batches, shards over processes and checkpoints like
-any dataset, and a finite source is a finite number of training tasks (the HW15 report's
-"number of tasks" question).
+random-access sequence that grain batches, shards over processes and checkpoints like any
+dataset; a finite source is a finite number of training tasks, shuffled each epoch (the HW15
+report's "number of tasks" question), and one of ``UNLIMITED_TASKS`` never repeats a task.
 
 ``load_pools`` reads an image dataset with ``label`` classes (the embedded ``glyphs`` or TFDS
 ``omniglot``) into one ``ClassPool`` per meta-split and checks that no class is in two of them.
@@ -26,6 +26,9 @@ from lee_jax import data
 from lee_jax.errors import ConfigError, DataError
 
 META_SPLITS = ("train", "validation", "test")
+# The length of a source that never repeats a task: fresh tasks at every meta-step, however long
+# a run lasts or is extended on resuming. Read in order (its tasks are independent draws).
+UNLIMITED_TASKS = 2**40
 
 
 @dataclasses.dataclass
@@ -58,6 +61,8 @@ def _pool(records: Sequence[dict], spec: ml_collections.ConfigDict, where: str) 
   for record in records:
     by_class.setdefault(int(record["label"]), []).append(record["image"])
   need = spec.examples_per_class
+  if not by_class:
+    raise DataError(f"{where} holds no records; point data.*_split at a split with examples.")
   kept = sorted(c for c, images in by_class.items() if len(images) >= need)
   if not kept:
     counts = sorted(len(v) for v in by_class.values())
@@ -116,20 +121,24 @@ class FewShotTasks(Sequence):
   Each task is ``support_x [N·K, S, S, 1]`` and ``query_x [N·Q, …]`` (uint8), their labels 0…N−1
   (``support_y``, ``query_y``), and the classes' indices in the pool (``support_class``,
   ``query_class``: what pre-training on all training classes predicts). ``rotate`` is the task
-  augmentation of the MAML paper's Omniglot runs: each class turned by a random multiple of 90°,
-  making four classes of every character.
+  augmentation of the MAML paper's Omniglot runs: in each task, each class is turned by a random
+  multiple of 90°, so across tasks a character appears as up to four different classes.
   """
 
   def __init__(self, pool: ClassPool, *, n_way: int, k_shot: int, q_query: int, seed: int,
                num_tasks: int, rotate: bool = False):
+    if min(n_way, k_shot, q_query) < 1:
+      raise ConfigError(f"Tasks need n_way, k_shot and q_query ≥ 1; got {n_way}, {k_shot} and "
+                        f"{q_query}.")
     if pool.num_classes < n_way:
       raise ConfigError(f"{n_way}-way tasks need {n_way} classes; this pool has "
                         f"{pool.num_classes}. Lower n_way or use a larger split.")
     if pool.examples_per_class < k_shot + q_query:
       raise ConfigError(f"k_shot + q_query = {k_shot + q_query} examples per class, but the "
-                        f"classes have {pool.examples_per_class}. Lower k_shot or q_query.")
+                        f"classes have {pool.examples_per_class}. Lower k_shot (config.shots) or q_query.")
     if num_tasks < 1:
-      raise ConfigError(f"A task source needs at least one task, got num_tasks={num_tasks}.")
+      raise ConfigError(f"A task source needs at least one task, got num_tasks={num_tasks} "
+                        "(config.val_tasks, test_tasks or task_study.counts).")
     self.pool, self.n_way, self.k_shot, self.q_query = pool, n_way, k_shot, q_query
     self.seed, self.num_tasks, self.rotate = seed, num_tasks, rotate
 

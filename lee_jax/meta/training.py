@@ -26,16 +26,16 @@ from jax.sharding import Mesh
 from lee_jax import data
 from lee_jax.engine import guards, loop, optim, parallel
 from lee_jax.engine import state as state_lib
-from lee_jax.meta import learners
+from lee_jax.meta import learners, tasks
 
 CurveFn = Callable[[learners.PyTree, dict[str, jax.Array]], jax.Array]
 
 
-def make_meta_step(learner: learners.Learner, mesh: Mesh, n_way: int = 0):
+def make_meta_step(learner: learners.Learner, mesh: Mesh):
   """The outer loop's update: θ₀ ← optimizer(θ₀, meta-gradient over the meta-batch)."""
 
   def step(state: state_lib.TrainState, tasks):
-    grads, metrics = learners.meta_gradient(learner, state.params, tasks, n_way)
+    grads, metrics = learners.meta_gradient(learner, state.params, tasks)
     new_state = state.apply_gradients(grads)
     grad_norm = jnp.sqrt(sum(jnp.sum(jnp.square(g)) for g in jax.tree.leaves(grads)))
     return new_state, {**metrics, "grad_norm": grad_norm,
@@ -46,11 +46,11 @@ def make_meta_step(learner: learners.Learner, mesh: Mesh, n_way: int = 0):
                  donate_argnums=0)
 
 
-def make_curve_fn(learner: learners.Learner, mesh: Mesh, steps: int, n_way: int = 0) -> CurveFn:
+def make_curve_fn(learner: learners.Learner, mesh: Mesh, steps: int) -> CurveFn:
   """Compiled ``adaptation_curve`` over a batch of testing tasks: [tasks, steps + 1] metrics."""
 
   def curves(params, tasks):
-    return jax.vmap(lambda t: learners.adaptation_curve(learner, params, t, steps, n_way))(tasks)
+    return jax.vmap(lambda t: learners.adaptation_curve(learner, params, t, steps))(tasks)
 
   repl = parallel.replicated(mesh)
   return jax.jit(curves, in_shardings=(repl, parallel.data_sharded(mesh)), out_shardings=repl)
@@ -74,9 +74,17 @@ def _global_mask(local_mask: np.ndarray) -> np.ndarray:
   return np.asarray(multihost_utils.process_allgather(local_mask, tiled=True))
 
 
+def eval_batch_size(num_tasks: int, mesh: Mesh, cap: int) -> int:
+  """Testing tasks per compiled call: up to ``cap``, a multiple of the device count."""
+  devices = mesh.devices.size
+  return max(devices, min(num_tasks, cap) // devices * devices)
+
+
 def mean_and_interval(values: np.ndarray) -> tuple[float, float]:
   """The mean over tasks and the half-width of its 95% confidence interval."""
   values = np.asarray(values, np.float64)
+  if len(values) < 2:
+    raise ValueError(f"A confidence interval needs at least 2 tasks, got {len(values)}.")
   return float(values.mean()), float(1.96 * values.std(ddof=1) / np.sqrt(len(values)))
 
 
@@ -93,7 +101,7 @@ class Trained:
 def meta_train(learner: learners.Learner, model: nn.Module, example: jax.Array,
                train_tasks: Sequence[dict], val_tasks: Sequence[dict], *,
                config: ml_collections.ConfigDict, workdir: str | epath.Path, mesh: Mesh,
-               n_way: int = 0) -> Trained:
+               ) -> Trained:
   """Trains ``learner``'s initialisation through ``loop.fit``; keeps the best validation one.
 
   ``config`` holds ``seed``, ``meta_batch_size``, ``optimizer`` and ``train`` (the engine's
@@ -102,16 +110,16 @@ def meta_train(learner: learners.Learner, model: nn.Module, example: jax.Array,
   parallel.check_batch_size(config.meta_batch_size, mesh)
   tx = optim.make(config.optimizer, config.train.num_steps)
   state = state_lib.create(model, tx, example, config.seed, mesh)
-  curve_fn = make_curve_fn(learner, mesh, learner.test_steps, n_way)
-  devices = mesh.devices.size
-  batch = max(devices, min(len(val_tasks), 4 * config.meta_batch_size) // devices * devices)
+  curve_fn = make_curve_fn(learner, mesh, learner.test_steps)
+  batch = eval_batch_size(len(val_tasks), mesh, 4 * config.meta_batch_size)
 
   def evaluate(s: state_lib.TrainState) -> dict[str, float]:
     curves = task_curves(curve_fn, s.params, val_tasks, batch_size=batch, mesh=mesh)
     return {learner.metric_name: float(curves[:, -1].mean())}
 
-  batches = data.train_batches(train_tasks, batch_size=config.meta_batch_size, seed=config.seed)
-  result = loop.fit(state, make_meta_step(learner, mesh, n_way), batches, config=config.train,
+  batches = data.train_batches(train_tasks, batch_size=config.meta_batch_size, seed=config.seed,
+                               shuffle=len(train_tasks) < tasks.UNLIMITED_TASKS)
+  result = loop.fit(state, make_meta_step(learner, mesh), batches, config=config.train,
                     workdir=workdir, mesh=mesh, evaluate=evaluate)
   best = result.best_state()
   return Trained(best.params, result.best_step, result.best_value, result.train_metrics)

@@ -17,7 +17,7 @@ def test_hw15_smoke_binary(tmp_path, data_dir):
   proc = run_python(HW15 + [f"--workdir={tmp_path}", f"--config.data.data_dir={data_dir}"],
                     timeout=600)
   assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "| shots  | variant " in proc.stdout and "| meta-training tasks |" in proc.stdout
+  assert "| shots  | variant " in proc.stdout and "maml: meta-training tasks" in proc.stdout
   summary = json.loads((tmp_path / "summary.json").read_text())
   variants = {"transfer", "pretrain", "fomaml", "maml", "anil", "maml_aug", "reptile", "protonet"}
   assert set(summary["results"]["1-shot"]) == variants

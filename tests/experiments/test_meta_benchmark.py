@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from experiments.benchmarks import meta_step
+from experiments.ch15_meta.hw15_config import variant
 from lee_jax.meta import hw15, learners
 
 
@@ -17,8 +18,7 @@ from lee_jax.meta import hw15, learners
 def test_pytorch_twin_has_our_meta_loss_and_meta_gradient(method):
   pytest.importorskip("torch")
   config = ml_collections.ConfigDict({"n_way": meta_step.N_WAY, "filters": 8})
-  section = ml_collections.ConfigDict({"method": method, "inner_lr": meta_step.INNER_LR,
-                                       "train_steps": 1, "test_steps": 1, "target": "task"})
+  section = variant(method, inner_lr=meta_step.INNER_LR, test_steps=1)
   learner, model = hw15.make_learner(section, config, num_train_classes=meta_step.N_WAY)
   params = model.init(jax.random.key(0), jnp.zeros((1, 28, 28, 1)))["params"]
   tasks = meta_step._tasks(k_shot=2, meta_batch=3, rng=np.random.default_rng(0))  # pylint: disable=protected-access

@@ -103,13 +103,13 @@ def test_reptile_direction_after_one_step_is_the_scaled_gradient():
 
 def test_prototypes_are_support_means_and_logits_negative_squared_distances():
   learner = learners.Learner("protonet", "accuracy", lambda p, x: x, learners.cross_entropy,
-                             learners.accuracy)
+                             learners.accuracy, n_way=2)
   task = {"support_x": jnp.array([[0., 0.], [2., 0.], [0., 4.], [0., 6.]]),
           "support_y": jnp.array([0, 0, 1, 1]),
           "query_x": jnp.array([[1., 1.], [0., 4.]]), "query_y": jnp.array([0, 1])}
-  logits = learners.prototype_logits(learner, {}, task, n_way=2)  # Prototypes (1, 0) and (0, 5).
+  logits = learners.prototype_logits(learner, {}, task)  # Prototypes (1, 0) and (0, 5).
   np.testing.assert_allclose(logits, [[-1.0, -17.0], [-17.0, -1.0]])
-  curve = learners.adaptation_curve(learner, {}, task, steps=3, n_way=2)
+  curve = learners.adaptation_curve(learner, {}, task, steps=3)
   np.testing.assert_array_equal(curve, [1.0, 1.0, 1.0, 1.0])
 
 

@@ -81,6 +81,7 @@ def test_a_resumed_meta_training_run_equals_an_uninterrupted_one(tmp_path):
 _FOUR_VS_ONE = r"""
 import json, jax, jax.numpy as jnp, ml_collections, numpy as np
 from lee_jax.engine import config as config_lib, parallel, state as state_lib
+from experiments.ch15_meta.hw15_config import variant
 from lee_jax.meta import hw15, tasks, training
 
 rng = np.random.default_rng(0)
@@ -90,19 +91,23 @@ batch = {k: np.stack([source[i][k] for i in range(8)]) for k in source[0]}
 config = ml_collections.ConfigDict({"n_way": 3, "filters": 4})
 out = {"devices": jax.device_count()}
 for method in ("maml", "reptile"):
-  section = ml_collections.ConfigDict({"method": method, "inner_lr": 0.4, "train_steps": 2,
-                                       "test_steps": 2, "target": "task"})
+  section = variant(method, train_steps=2, test_steps=2)
   learner, model = hw15.make_learner(section, config, pool.num_classes)
   for name, devices in (("four", jax.devices()), ("one", jax.devices()[:1])):
     mesh = parallel.make_mesh(devices)
     state = state_lib.create(model, __import__("optax").adam(1e-2), jnp.zeros((1, 28, 28, 1)), 0, mesh)
-    step = training.make_meta_step(learner, mesh, n_way=3)
+    step = training.make_meta_step(learner, mesh)
     losses = []
     for _ in range(3):
       state, metrics = step(state, parallel.global_batch(mesh, batch))
       losses.append(float(metrics["loss"]))
-    curves = training.make_curve_fn(learner, mesh, 2, 3)(state.params, parallel.global_batch(mesh, batch))
+    curve_fn = training.make_curve_fn(learner, mesh, 2)
+    curves = curve_fn(state.params, parallel.global_batch(mesh, batch))
+    # 7 tasks in batches of 4: the second batch is padded, and the padding must be dropped.
+    odd = training.task_curves(curve_fn, state.params, [source[i] for i in range(7)],
+                               batch_size=4, mesh=mesh)
     out[f"{method}/{name}"] = {"losses": losses, "curves": np.asarray(curves).tolist(),
+                               "odd": np.asarray(odd).tolist(),
                                "finite": bool(metrics["finite"]),
                                "kernel": np.asarray(state.params["conv_1"]["kernel"]).ravel()[:40].tolist()}
 print("RESULT" + json.dumps(out))
@@ -122,4 +127,6 @@ def test_meta_steps_sharded_over_four_devices_along_tasks_equal_one_device():
     np.testing.assert_allclose(four["losses"], one["losses"], rtol=1e-4)
     np.testing.assert_allclose(four["kernel"], one["kernel"], rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(four["curves"], one["curves"], atol=1e-6)
+    assert np.asarray(four["odd"]).shape == (7, 3)
+    np.testing.assert_allclose(four["odd"], np.asarray(four["curves"])[:7], atol=1e-6)
     assert four["losses"][-1] != four["losses"][0]

@@ -89,7 +89,7 @@ def _draw(font: ft2font.FT2Font, code: int) -> np.ndarray | None:
   ink = np.clip(ndimage.zoom(ink, scale, order=1), 0.0, 1.0)
   canvas = np.zeros((_CANVAS, _CANVAS), np.float32)
   top, left = (_CANVAS - ink.shape[0]) // 2, (_CANVAS - ink.shape[1]) // 2
-  canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink[:_CANVAS, :_CANVAS]
+  canvas[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
   return canvas
 
 
