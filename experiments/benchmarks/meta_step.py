@@ -25,7 +25,7 @@ import numpy as np
 import optax
 from absl import app, flags
 
-from experiments.benchmarks import harness
+from experiments.benchmarks import harness, torch_reference
 from experiments.ch15_meta.hw15_config import variant
 from lee_jax.engine import parallel, report
 from lee_jax.engine import state as state_lib
@@ -52,69 +52,6 @@ def _tasks(k_shot: int, meta_batch: int, rng: np.random.Generator) -> dict[str, 
           "query_x": images(N_WAY * Q_QUERY), "query_y": labels(Q_QUERY)}
 
 
-def torch_weights(params) -> dict[str, np.ndarray]:
-  """Our Conv4 parameters in PyTorch's layout: kernels HWIO → OIHW, the head's (in, out) → (out, in)."""
-  weights = {}
-  for i in range(4):
-    weights[f"conv{i}.w"] = np.asarray(params[f"conv_{i}"]["kernel"]).transpose(3, 2, 0, 1)
-    weights[f"conv{i}.b"] = np.asarray(params[f"conv_{i}"]["bias"])
-    weights[f"bn{i}.w"] = np.asarray(params[f"norm_{i}"]["scale"])
-    weights[f"bn{i}.b"] = np.asarray(params[f"norm_{i}"]["bias"])
-  weights["head.w"] = np.asarray(params["head"]["kernel"]).T
-  weights["head.b"] = np.asarray(params["head"]["bias"])
-  return weights
-
-
-def _torch_meta_loss(weights, tasks: dict[str, np.ndarray], first_order: bool):
-  """HW15's sample MAML objective, as the course writes it (``functional_forward``, a task
-  loop): the mean over tasks of the query loss after one inner step on the support set."""
-  import torch  # pylint: disable=g-import-not-at-top
-  import torch.nn.functional as F  # pylint: disable=g-import-not-at-top
-  as_torch = lambda x: torch.from_numpy(np.ascontiguousarray(x)).permute(0, 1, 4, 2, 3).float().div(255)
-  sx, qx = as_torch(tasks["support_x"]), as_torch(tasks["query_x"])
-  sy, qy = torch.from_numpy(tasks["support_y"]).long(), torch.from_numpy(tasks["query_y"]).long()
-
-  def forward(x, w):
-    for i in range(4):
-      x = F.conv2d(x, w[f"conv{i}.w"], w[f"conv{i}.b"], padding=1)
-      x = F.batch_norm(x, None, None, weight=w[f"bn{i}.w"], bias=w[f"bn{i}.b"], training=True)
-      x = F.max_pool2d(F.relu(x), 2)
-    return F.linear(x.flatten(1), w["head.w"], w["head.b"])
-
-  losses = []
-  for t in range(sx.shape[0]):
-    inner = F.cross_entropy(forward(sx[t], weights), sy[t])
-    grads = torch.autograd.grad(inner, list(weights.values()), create_graph=not first_order)
-    fast = {n: w - INNER_LR * g for (n, w), g in zip(weights.items(), grads)}
-    losses.append(F.cross_entropy(forward(qx[t], fast), qy[t]))
-  return torch.stack(losses).mean()
-
-
-def torch_meta_gradient(tasks, weights: dict[str, np.ndarray], first_order: bool):
-  """The PyTorch twin's meta-loss and meta-gradient (PyTorch layout) at ``weights``."""
-  import torch  # pylint: disable=g-import-not-at-top
-  tensors = {n: torch.tensor(w, requires_grad=True) for n, w in weights.items()}
-  loss = _torch_meta_loss(tensors, tasks, first_order)
-  loss.backward()
-  return float(loss.detach()), {n: t.grad.numpy() for n, t in tensors.items()}
-
-
-def torch_maml_step(tasks: dict[str, np.ndarray], weights: dict[str, np.ndarray], first_order: bool):
-  """One full outer step of the twin: meta-loss, backward, Adam (lr 1e-3)."""
-  import torch  # pylint: disable=g-import-not-at-top
-  tensors = {n: torch.tensor(w, requires_grad=True) for n, w in weights.items()}
-  optimizer = torch.optim.Adam(tensors.values(), lr=1e-3)
-
-  def step():
-    optimizer.zero_grad()
-    loss = _torch_meta_loss(tensors, tasks, first_order)
-    loss.backward()
-    optimizer.step()
-    return loss
-
-  return step, sum(w.size for w in weights.values())
-
-
 def main(argv):
   del argv
   unknown = sorted(set(_CASES.value) - set(CASES))
@@ -131,19 +68,17 @@ def main(argv):
     learner, model = hw15.make_learner(section, config, num_train_classes=N_WAY)
     state = state_lib.create(model, optax.adam(1e-3), jnp.zeros((1, 28, 28, 1)), 0, mesh)
     params = state_lib.num_params(state.params)
-    weights = torch_weights(state.params)  # Before timing donates the state's buffers.
+    weights = torch_reference.conv4_weights(state.params)  # Before timing donates the state's buffers.
     step = training.make_meta_step(learner, mesh)
     jax_t = harness.time_jax_step(step, state, parallel.global_batch(mesh, tasks), _STEPS.value)
     try:
-      import torch  # pylint: disable=g-import-not-at-top,unused-import
-      torch_step, torch_params = torch_maml_step(tasks, weights, first_order=method == "fomaml")
+      # The twin starts from our weights; that it computes our meta-gradient is tested
+      # (tests/experiments/test_meta_benchmark.py).
+      torch_step = torch_reference.maml_step(tasks, weights, INNER_LR, first_order=method == "fomaml")
     except ImportError:
       print(f"{name}: no PyTorch reference (pip install -e '.[bench]')")
       torch_s = float("nan")
     else:
-      # The twin starts from our weights (its parameter count is ours by construction); that it
-      # computes our meta-gradient is tested (tests/experiments/test_meta_benchmark.py).
-      del torch_params
       torch_s = harness.time_torch_step(torch_step, _STEPS.value).seconds_per_step
     achieved = jax_t.flops_per_step / jax_t.seconds_per_step
     rows.append([name, params, meta_batch, 1e3 * jax_t.seconds_per_step, 1e3 * torch_s,

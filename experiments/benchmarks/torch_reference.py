@@ -224,3 +224,69 @@ def cross_entropy_step(model, inputs: np.ndarray, labels: np.ndarray, learning_r
     return loss
 
   return step
+
+
+# HW15: the course's MAML, for experiments.benchmarks.meta_step.
+
+def conv4_weights(params) -> dict[str, np.ndarray]:
+  """Our Conv4 parameters in PyTorch's layout: kernels HWIO → OIHW, the head's (in, out) → (out, in)."""
+  weights = {}
+  for i in range(4):
+    weights[f"conv{i}.w"] = np.asarray(params[f"conv_{i}"]["kernel"]).transpose(3, 2, 0, 1)
+    weights[f"conv{i}.b"] = np.asarray(params[f"conv_{i}"]["bias"])
+    weights[f"bn{i}.w"] = np.asarray(params[f"norm_{i}"]["scale"])
+    weights[f"bn{i}.b"] = np.asarray(params[f"norm_{i}"]["bias"])
+  weights["head.w"] = np.asarray(params["head"]["kernel"]).T
+  weights["head.b"] = np.asarray(params["head"]["bias"])
+  return weights
+
+
+def _maml_loss(weights, tasks: dict[str, np.ndarray], inner_lr: float, first_order: bool):
+  """HW15's sample MAML objective, as the course writes it (``functional_forward``, a task
+  loop): the mean over tasks of the query loss after one inner step on the support set."""
+  torch = _torch()
+  import torch.nn.functional as F  # pylint: disable=g-import-not-at-top
+  as_torch = lambda x: torch.from_numpy(np.ascontiguousarray(x)).permute(0, 1, 4, 2, 3).float().div(255)
+  sx, qx = as_torch(tasks["support_x"]), as_torch(tasks["query_x"])
+  sy, qy = torch.from_numpy(tasks["support_y"]).long(), torch.from_numpy(tasks["query_y"]).long()
+
+  def forward(x, w):
+    for i in range(4):
+      x = F.conv2d(x, w[f"conv{i}.w"], w[f"conv{i}.b"], padding=1)
+      x = F.batch_norm(x, None, None, weight=w[f"bn{i}.w"], bias=w[f"bn{i}.b"], training=True)
+      x = F.max_pool2d(F.relu(x), 2)
+    return F.linear(x.flatten(1), w["head.w"], w["head.b"])
+
+  losses = []
+  for t in range(sx.shape[0]):
+    inner = F.cross_entropy(forward(sx[t], weights), sy[t])
+    grads = torch.autograd.grad(inner, list(weights.values()), create_graph=not first_order)
+    fast = {n: w - inner_lr * g for (n, w), g in zip(weights.items(), grads)}
+    losses.append(F.cross_entropy(forward(qx[t], fast), qy[t]))
+  return torch.stack(losses).mean()
+
+
+def maml_meta_gradient(tasks, weights: dict[str, np.ndarray], inner_lr: float, first_order: bool):
+  """The PyTorch twin's meta-loss and meta-gradient (PyTorch layout) at ``weights``."""
+  torch = _torch()
+  tensors = {n: torch.tensor(w, requires_grad=True) for n, w in weights.items()}
+  loss = _maml_loss(tensors, tasks, inner_lr, first_order)
+  loss.backward()
+  return float(loss.detach()), {n: t.grad.numpy() for n, t in tensors.items()}
+
+
+def maml_step(tasks: dict[str, np.ndarray], weights: dict[str, np.ndarray], inner_lr: float,
+              first_order: bool):
+  """One full outer step of the twin: meta-loss, backward, Adam (lr 1e-3)."""
+  torch = _torch()
+  tensors = {n: torch.tensor(w, requires_grad=True) for n, w in weights.items()}
+  optimizer = torch.optim.Adam(tensors.values(), lr=1e-3)
+
+  def step():
+    optimizer.zero_grad()
+    loss = _maml_loss(tensors, tasks, inner_lr, first_order)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+  return step

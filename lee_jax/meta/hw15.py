@@ -199,7 +199,10 @@ def _figures(summary, pools, config, workdir) -> None:
       ax.axhline(unlimited["accuracy"], color="gray", linestyle="--",
                  label=f"a fresh task every time ({summary['task_study']['tasks_drawn']:,} drawn)")
     ax.legend(fontsize=8)
-    ax.set(xscale="log", xlabel="number of meta-training tasks", ylabel="test accuracy",
+    ax.set_xscale("log")
+    ax.minorticks_off()  # Log-scale minor labels would overprint the few counts.
+    ax.set_xticks(counts, [f"{c:,}" for c in counts])
+    ax.set(xlabel="number of meta-training tasks", ylabel="test accuracy",
            title=f"{summary['task_study']['variant']}, {summary['n_way']}-way "
                  f"{summary['task_study']['k_shot']}-shot")
     ax.grid(alpha=0.3)

@@ -9,24 +9,29 @@ import ml_collections
 import numpy as np
 import pytest
 
-from experiments.benchmarks import meta_step
+from experiments.benchmarks import torch_reference
 from experiments.ch15_meta.hw15_config import variant
-from lee_jax.meta import hw15, learners
+from lee_jax.meta import hw15, learners, tasks as tasks_lib
+
+N_WAY, INNER_LR = 5, 0.4
 
 
 @pytest.mark.parametrize("method", ["maml", "fomaml"])
 def test_pytorch_twin_has_our_meta_loss_and_meta_gradient(method):
   pytest.importorskip("torch")
-  config = ml_collections.ConfigDict({"n_way": meta_step.N_WAY, "filters": 8})
-  section = variant(method, inner_lr=meta_step.INNER_LR, test_steps=1)
-  learner, model = hw15.make_learner(section, config, num_train_classes=meta_step.N_WAY)
+  config = ml_collections.ConfigDict({"n_way": N_WAY, "filters": 8})
+  section = variant(method, inner_lr=INNER_LR, test_steps=1)
+  learner, model = hw15.make_learner(section, config, num_train_classes=N_WAY)
   params = model.init(jax.random.key(0), jnp.zeros((1, 28, 28, 1)))["params"]
-  tasks = meta_step._tasks(k_shot=2, meta_batch=3, rng=np.random.default_rng(0))  # pylint: disable=protected-access
+  rng = np.random.default_rng(0)
+  pool = tasks_lib.ClassPool(rng.integers(0, 256, (8, 4, 28, 28, 1), dtype=np.uint8), np.arange(8))
+  source = tasks_lib.FewShotTasks(pool, n_way=N_WAY, k_shot=2, q_query=1, seed=0, num_tasks=3)
+  tasks = {k: np.stack([source[i][k] for i in range(3)]) for k in source[0]}
   grads, metrics = learners.meta_gradient(learner, params, jax.tree.map(jnp.asarray, tasks))
-  torch_loss, torch_grads = meta_step.torch_meta_gradient(
-      tasks, meta_step.torch_weights(params), first_order=method == "fomaml")
+  torch_loss, torch_grads = torch_reference.maml_meta_gradient(
+      tasks, torch_reference.conv4_weights(params), INNER_LR, first_order=method == "fomaml")
   assert float(metrics["loss"]) == pytest.approx(torch_loss, rel=1e-4)
-  ours = meta_step.torch_weights(grads)
+  ours = torch_reference.conv4_weights(grads)
   assert set(ours) == set(torch_grads)
   for name, value in ours.items():
     np.testing.assert_allclose(value, torch_grads[name], rtol=2e-3, atol=2e-5, err_msg=name)
