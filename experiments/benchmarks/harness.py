@@ -14,6 +14,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from absl import app
 
 
 @dataclasses.dataclass
@@ -21,6 +22,13 @@ class Timing:
   seconds_per_step: float
   compile_seconds: float = 0.0
   flops_per_step: float = 0.0
+
+
+def check_cases(requested: list[str], cases: dict[str, Any]) -> None:
+  """Stops a benchmark whose ``--cases`` names a case it does not have."""
+  unknown = sorted(set(requested) - set(cases))
+  if unknown:
+    raise app.UsageError(f"Unknown case(s) {unknown}; choose from {sorted(cases)}.")
 
 
 def _best_of(fn: Callable[[], Any], steps: int, repeats: int) -> float:

@@ -54,9 +54,7 @@ def _tasks(k_shot: int, meta_batch: int, rng: np.random.Generator) -> dict[str, 
 
 def main(argv):
   del argv
-  unknown = sorted(set(_CASES.value) - set(CASES))
-  if unknown:
-    raise app.UsageError(f"Unknown case(s) {unknown}; choose from {sorted(CASES)}.")
+  harness.check_cases(_CASES.value, CASES)
   mesh = parallel.make_mesh()
   peak = harness.matmul_peak_flops()
   rows = []

@@ -246,9 +246,7 @@ def steps_for(name: str, steps_flag: int) -> int:
 
 def main(argv):
   del argv
-  unknown = sorted(set(_CASES.value) - set(CASES))
-  if unknown:
-    raise app.UsageError(f"Unknown case(s) {unknown}; choose from {sorted(CASES)}.")
+  harness.check_cases(_CASES.value, CASES)
   mesh = parallel.make_mesh()
   peak = harness.matmul_peak_flops()
   rows = []

@@ -115,7 +115,25 @@ def check_disjoint(pools: dict[str, ClassPool]) -> None:
                         "training. Point data.*_split at splits with different classes.")
 
 
-class FewShotTasks(Sequence):
+class _TaskSource(Sequence):
+  """Task i is ``draw(rng)`` with ``rng`` seeded by ``(seed, i)``: random access, reproducible."""
+
+  seed: int
+  num_tasks: int
+
+  def __len__(self) -> int:
+    return self.num_tasks
+
+  def __getitem__(self, i: int) -> dict[str, np.ndarray]:
+    if not 0 <= i < self.num_tasks:
+      raise IndexError(i)
+    return self.draw(np.random.default_rng((self.seed, int(i))))
+
+  def draw(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    raise NotImplementedError
+
+
+class FewShotTasks(_TaskSource):
   """N-way K-shot tasks over a class pool: task i is drawn from ``(seed, i)`` alone.
 
   Each task is ``support_x [N·K, S, S, 1]`` and ``query_x [N·Q, …]`` (uint8), their labels 0…N−1
@@ -142,13 +160,7 @@ class FewShotTasks(Sequence):
     self.pool, self.n_way, self.k_shot, self.q_query = pool, n_way, k_shot, q_query
     self.seed, self.num_tasks, self.rotate = seed, num_tasks, rotate
 
-  def __len__(self) -> int:
-    return self.num_tasks
-
-  def __getitem__(self, i: int) -> dict[str, np.ndarray]:
-    if not 0 <= i < self.num_tasks:
-      raise IndexError(i)
-    rng = np.random.default_rng((self.seed, int(i)))
+  def draw(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
     n, k, q = self.n_way, self.k_shot, self.q_query
     classes = rng.choice(self.pool.num_classes, n, replace=False)
     picks = np.stack([rng.choice(self.pool.examples_per_class, k + q, replace=False)
@@ -170,7 +182,7 @@ class FewShotTasks(Sequence):
     }
 
 
-class SinusoidTasks(Sequence):
+class SinusoidTasks(_TaskSource):
   """The MAML paper's regression tasks: y = A sin(x − b), A ∈ [0.1, 5], b ∈ [0, π], x ∈ [−5, 5].
 
   Task i holds ``k_shot`` support and ``q_query`` query points (float32, shape [·, 1]) and its
@@ -187,13 +199,7 @@ class SinusoidTasks(Sequence):
                         f"{q_query} and {num_tasks}.")
     self.k_shot, self.q_query, self.seed, self.num_tasks = k_shot, q_query, seed, num_tasks
 
-  def __len__(self) -> int:
-    return self.num_tasks
-
-  def __getitem__(self, i: int) -> dict[str, np.ndarray]:
-    if not 0 <= i < self.num_tasks:
-      raise IndexError(i)
-    rng = np.random.default_rng((self.seed, int(i)))
+  def draw(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
     amplitude, phase = rng.uniform(*self.AMPLITUDE), rng.uniform(*self.PHASE)
     x = rng.uniform(*self.X, size=(self.k_shot + self.q_query, 1)).astype(np.float32)
     y = (amplitude * np.sin(x - phase)).astype(np.float32)
