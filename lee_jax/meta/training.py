@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
+import optax
 from etils import epath
 from flax import linen as nn
 from jax.sharding import Mesh
@@ -37,7 +38,7 @@ def make_meta_step(learner: learners.Learner, mesh: Mesh):
   def step(state: state_lib.TrainState, tasks):
     grads, metrics = learners.meta_gradient(learner, state.params, tasks)
     new_state = state.apply_gradients(grads)
-    grad_norm = jnp.sqrt(sum(jnp.sum(jnp.square(g)) for g in jax.tree.leaves(grads)))
+    grad_norm = optax.global_norm(grads)
     return new_state, {**metrics, "grad_norm": grad_norm,
                        "finite": guards.all_finite(metrics["loss"], grad_norm, new_state.params)}
 
