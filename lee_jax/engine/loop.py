@@ -92,7 +92,7 @@ def _copy_variables(state: TrainState) -> PyTree:
 def fit(
     state: TrainState,
     train_step: StepFn,
-    batches: Iterator[Any],
+    batches: Iterator[Any] | None,
     *,
     config: ml_collections.ConfigDict,
     workdir: str | epath.Path,
@@ -102,11 +102,12 @@ def fit(
   """Trains ``state`` for ``config.num_steps`` steps (see ``engine.config.train_defaults``).
 
   ``batches`` yields this process's part of each global batch as NumPy arrays; grain iterators
-  are checkpointed with the run. ``evaluate`` maps a state to validation metrics.
+  are checkpointed with the run. A step that makes its own data (an RL rollout) takes
+  ``batches=None`` and is called with ``None``. ``evaluate`` maps a state to validation metrics.
   """
   workdir = epath.Path(workdir)
   _check(config, evaluate)
-  if not isinstance(batches, grain.DatasetIterator):
+  if batches is not None and not isinstance(batches, grain.DatasetIterator):
     logging.warning("The data iterator is not a grain iterator: its position is not saved, so a "
                     "resumed run would restart the data stream.")
   track_best = bool(config.best_metric)
@@ -144,7 +145,7 @@ def fit(
   try:
     step = start
     while step < num_steps and not loop["stopped_early"]:
-      batch = parallel.global_batch(mesh, next(batches))
+      batch = None if batches is None else parallel.global_batch(mesh, next(batches))
       state, metrics = train_step(state, batch)
       step += 1
       settle()  # The previous step's metrics: ready by now, so this rarely waits.

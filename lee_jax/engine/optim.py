@@ -14,7 +14,7 @@ import optax
 from lee_jax.errors import ConfigError
 
 _OPTIMIZERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
-_SCHEDULES = ("constant", "cosine", "warmup_cosine")
+_SCHEDULES = ("constant", "linear", "cosine", "warmup_cosine")
 
 
 def schedule(config: ml_collections.ConfigDict, num_steps: int) -> optax.Schedule:
@@ -23,6 +23,8 @@ def schedule(config: ml_collections.ConfigDict, num_steps: int) -> optax.Schedul
   decay_steps = config.decay_steps or num_steps
   if config.schedule == "constant":
     return optax.constant_schedule(lr)
+  if config.schedule == "linear":  # PPO's annealing of η to 0 over the run.
+    return optax.linear_schedule(lr, 0.0, decay_steps)
   if config.schedule == "cosine":
     return optax.cosine_decay_schedule(lr, decay_steps)
   if config.schedule == "warmup_cosine":
