@@ -1,0 +1,89 @@
+"""Chapter 12's binaries as users run them: smoke presets, a bad flag, SIGKILL and resume."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT, run_python
+
+CARTPOLE = ["-m", "experiments.ch12_rl.cartpole",
+            "--config=experiments/ch12_rl/cartpole_config.py:smoke"]
+HW12 = ["-m", "experiments.ch12_rl.hw12", "--config=experiments/ch12_rl/hw12_config.py:smoke"]
+
+
+def _summary(workdir):
+  return json.loads((workdir / "summary.json").read_text())
+
+
+@pytest.mark.subprocess
+def test_cartpole_smoke_binary(tmp_path):
+  proc = run_python(CARTPOLE + [f"--workdir={tmp_path}"])
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert "environment steps/s" in proc.stdout and "return over 4 episodes" in proc.stdout
+  s = _summary(tmp_path)
+  assert s["seeds"] == 2 and len(s["eval_return_per_seed"]) == 2
+  assert 8 <= s["eval_return"] <= 500  # CartPole's returns: at least ~8 steps, at most 500.
+  assert (tmp_path / "figures" / "return_curve.png").exists()
+  assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 4  # One line per chunk.
+
+
+@pytest.mark.subprocess
+def test_a_bad_method_is_one_readable_line(tmp_path):
+  proc = run_python(CARTPOLE + [f"--workdir={tmp_path}", "--config.method.name=dqn"])
+  assert proc.returncode == 1
+  assert "Unknown RL method 'dqn'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _long_sample(workdir):
+  return [sys.executable, *HW12, f"--workdir={workdir}", "--config.variants=sample",
+          "--config.sample.train.num_steps=24", "--config.sample.train.checkpoint_every=4",
+          "--config.render_frames=0"]
+
+
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_hw12_killed_and_restarted_ends_where_an_uninterrupted_run_does(tmp_path):
+  reference = tmp_path / "reference"
+  proc = subprocess.run(_long_sample(reference), cwd=ROOT, capture_output=True, text=True,
+                        timeout=300)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert "HW12 on LunarLander-v3" in proc.stdout and "reinforce (immediate)" in proc.stdout
+
+  killed = tmp_path / "killed"
+  checkpoints = killed / "sample" / "seed_0" / "checkpoints"
+  proc = subprocess.Popen(_long_sample(killed), cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+  deadline = time.time() + 120
+  while not any(p.name.isdigit() for p in checkpoints.glob("*")) and time.time() < deadline:
+    time.sleep(0.05)
+  proc.send_signal(signal.SIGKILL)
+  proc.wait()
+  assert proc.returncode == -signal.SIGKILL
+  assert not (killed / "summary.json").exists(), "the run finished before it could be killed"
+
+  proc = subprocess.run(_long_sample(killed), cwd=ROOT, capture_output=True, text=True,
+                        timeout=300)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert "Resumed from the checkpoint at step" in proc.stderr
+  a = _summary(reference)["methods"]["sample"]["runs"][0]
+  b = _summary(killed)["methods"]["sample"]["runs"][0]
+  assert (a["eval_return"], a["env_steps"]) == (b["eval_return"], b["env_steps"])
+  metrics = lambda run: (run / "sample" / "seed_0" / "metrics.jsonl").read_text()
+  assert metrics(killed) == metrics(reference)
+
+
+@pytest.mark.subprocess
+def test_hw12_smoke_binary_runs_every_method(tmp_path):
+  proc = run_python(HW12 + [f"--workdir={tmp_path}"])
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  s = _summary(tmp_path)
+  assert set(s["methods"]) == {"sample", "discounted", "actor_critic", "ppo"}
+  assert s["methods"]["ppo"]["advantage"] == "gae"
+  for name, r in s["methods"].items():
+    assert -1000 < r["eval_return"] < 400 and r["env_steps"] > 0, name
+  assert (tmp_path / "figures" / "return_curves.png").exists()
+  assert (tmp_path / "figures" / "episode_frames.png").exists()

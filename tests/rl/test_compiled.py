@@ -1,0 +1,134 @@
+"""Compiled training on gymnax: it learns, it resumes exactly, and 4 devices equal 1."""
+
+import json
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from experiments.ch12_rl import cartpole_config
+from lee_jax.engine import loop, optim, parallel
+from lee_jax.errors import ConfigError
+from lee_jax.rl import compiled
+from tests.conftest import run_python
+
+
+def _config(**changes):
+  config = cartpole_config.get_config("smoke")
+  for key, value in changes.items():
+    parent = config
+    *path, leaf = key.split(".")
+    for part in path:
+      parent = parent[part]
+    parent[leaf] = value
+  return config
+
+
+def _setup(config):
+  return compiled.setup_from_config(config, lambda n: optim.make(config.optimizer, n))
+
+
+def _eval(setup, runner, episodes=20):
+  fn = jax.jit(jax.vmap(lambda t, k: setup.episode_returns(t, k, episodes)))
+  keys = jax.random.split(jax.random.key(7), jax.tree.leaves(runner.agents)[0].shape[0])
+  return np.asarray(fn(runner.agents.train, keys)).mean(1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method, steps, floor", [("ppo", 96_000, 200.0),
+                                                  ("reinforce", 96_000, 60.0)])
+def test_training_raises_the_cartpole_return(method, steps, floor, tmp_path):
+  """A random actor keeps the pole up for about 22 steps."""
+  config = cartpole_config.get_config()
+  config.update(num_seeds=2, total_steps=steps)
+  config.train.update(num_steps=3, checkpoint_every=0)
+  if method == "reinforce":
+    config.method = compiled.methods.defaults("reinforce")
+    config.optimizer.update(learning_rate=3e-3, schedule="constant")
+  setup = _setup(config)
+  mesh = parallel.make_mesh()
+  runner = compiled.init_runner(setup, jnp.arange(2), mesh)
+  before = _eval(setup, runner)
+  result = loop.fit(runner, compiled.make_chunk_step(setup, runner, mesh), None,
+                    config=config.train, workdir=tmp_path, mesh=mesh)
+  after = _eval(setup, result.state)
+  assert before.max() < 40, before
+  assert after.min() > floor, (before, after)
+
+
+class Crash(Exception):
+  pass
+
+
+def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path):
+  config = _config(**{"train.num_steps": 6, "train.checkpoint_every": 2,
+                      "total_steps": 2 * 16 * 6 * 2})
+  setup, mesh = _setup(config), parallel.make_mesh()
+  fresh = lambda: compiled.init_runner(setup, jnp.arange(2), mesh)
+  step = compiled.make_chunk_step(setup, fresh(), mesh)
+  reference = loop.fit(fresh(), step, None, config=config.train, workdir=tmp_path / "a", mesh=mesh)
+
+  calls = [0]
+
+  def crashing(runner, batch):
+    calls[0] += 1
+    if calls[0] > 3:
+      raise Crash()
+    return step(runner, batch)
+
+  with pytest.raises(Crash):
+    loop.fit(fresh(), crashing, None, config=config.train, workdir=tmp_path / "b", mesh=mesh)
+  resumed = loop.fit(fresh(), step, None, config=config.train, workdir=tmp_path / "b", mesh=mesh)
+  chex.assert_trees_all_equal(resumed.state, reference.state)
+  lines = lambda run: (tmp_path / run / "metrics.jsonl").read_text()
+  assert lines("b") == lines("a")
+  assert len(lines("a").splitlines()) == 6
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"env": "CartPole-v9"}, "gymnax has no environment"),
+    ({"total_steps": 10}, "less than one iteration"),
+    ({"method.name": "dqn"}, "Unknown RL method"),
+    ({"method.advantage": "immediate"}, "weighs actions by one of"),
+])
+def test_bad_configs_are_refused_before_anything_trains(change, message):
+  with pytest.raises(ConfigError, match=message):
+    _setup(_config(**change))
+
+
+
+
+_FOUR_VS_ONE = """
+import json, sys
+import jax, jax.numpy as jnp, numpy as np
+from experiments.ch12_rl import cartpole_config
+from lee_jax.engine import optim, parallel
+from lee_jax.rl import compiled
+config = cartpole_config.get_config("smoke")
+setup = compiled.setup_from_config(config, lambda n: optim.make(config.optimizer, n))
+out = {}
+for name, devices in (("one", jax.devices()[:1]), ("four", jax.devices())):
+  mesh = parallel.make_mesh(devices)
+  runner = compiled.init_runner(setup, jnp.arange(4), mesh)
+  step = compiled.make_chunk_step(setup, runner, mesh)
+  for _ in range(3):
+    runner, metrics = step(runner, None)
+  out[name] = {"params": [np.asarray(x).tolist() for x in jax.tree.leaves(runner.agents.train.params)],
+               "return": float(metrics["episode_return"]),
+               "shards": len(runner.agents.obs.sharding.device_set)}
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.subprocess
+def test_four_devices_train_the_seeds_as_one_device_does():
+  proc = run_python(["-c", _FOUR_VS_ONE],
+                    env={"XLA_FLAGS": "--xla_force_host_platform_device_count=4"})
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  out = json.loads(proc.stdout.strip().splitlines()[-1])
+  assert (out["one"]["shards"], out["four"]["shards"]) == (1, 4)
+  for a, b in zip(out["one"]["params"], out["four"]["params"]):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(out["one"]["return"], out["four"]["return"], rtol=1e-5)
