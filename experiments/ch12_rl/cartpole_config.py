@@ -29,8 +29,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # train.num_steps counts compiled chunks: the run is checkpointed and logged between them.
   config.train.update(num_steps=16, log_every=1, checkpoint_every=4)
   config.eval_episodes = 100
-  config.eval_greedy = False  # Evaluate the stochastic actor that was trained.
-  config.target_return = 500.0
+  # The run reports when the mean training return (over seeds and episodes) first reached this:
+  # 475 is Gymnasium's "solved" threshold for CartPole-v1, whose best return is 500.
+  config.target_return = 475.0
   if config_lib.FULL in presets:
     config.num_seeds = 64
   if config_lib.SMOKE in presets:

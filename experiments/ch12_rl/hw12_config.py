@@ -1,7 +1,7 @@
 """HW12 config: LunarLander with the course's sample and its hints, one section per method.
 
-``sample`` is the course's code: an 8→16→16→4 actor, REINFORCE weighted by the immediate reward
-(normalised), 5 episodes per batch, 400 batches. The hints then change one thing at a time:
+``sample`` is the course's code: an 8→16→16→4 actor, REINFORCE weighted by the immediate
+reward (normalised), 5 episodes per batch, 400 batches. The hints then change one thing at a time:
 ``discounted`` (γ = 0.99), ``actor_critic`` (a critic, the TD error as the advantage) and
 ``ppo`` (GAE, clipped ratio, 8 epochs of 64 minibatches per batch of 16 episodes). The course
 trains with SGD on a summed loss; here every method uses Adam on the mean, so one learning rate

@@ -35,7 +35,8 @@ def make_setup(env: str, section: ml_collections.ConfigDict, seed: int) -> host.
 def train_one(setup: host.Setup, section: ml_collections.ConfigDict, workdir: epath.Path):
   """Trains one seed of one method; returns the final ``Runner`` and the seconds it took."""
   tx = optim.make(section.optimizer, section.train.num_steps)
-  train = new_train_state(setup.model, tx, jnp.zeros((1, setup.obs_dim)), jax.random.key(setup.seed))
+  example = jnp.zeros((1, setup.obs_dim))
+  train = new_train_state(setup.model, tx, example, jax.random.key(setup.seed))
   runner = Runner(jnp.zeros((), jnp.int32), train)
   wall, cpu = time.perf_counter(), time.process_time()
   result = loop.fit(runner, setup.make_step(), None, config=section.train, workdir=workdir,

@@ -54,7 +54,7 @@ def ppo_clip(logits: jax.Array, actions: jax.Array, advantages: jax.Array, old_l
 
 def value_loss(values: jax.Array, targets: jax.Array, mask: jax.Array | None = None,
                old_values: jax.Array | None = None, clip_eps: float = 0.0) -> jax.Array:
-  """The critic's regression on its targets, ½(V(s) − target)²; PPO may clip it like the ratio."""
+  """The critic's regression on its targets, ½(V(s) − target)²; PPO may clip it as the ratio."""
   targets = jax.lax.stop_gradient(targets)
   error = jnp.square(values - targets)
   if old_values is not None and clip_eps > 0:

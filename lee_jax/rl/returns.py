@@ -59,7 +59,7 @@ def td_errors(rewards: jax.Array, values: jax.Array, dones: jax.Array, gamma: fl
 
 def gae(rewards: jax.Array, values: jax.Array, dones: jax.Array, gamma: float, lam: float,
         last_value: jax.Array | float = 0.0) -> tuple[jax.Array, jax.Array]:
-  """Generalised advantage estimation: A_t = δ_t + γλ A_{t+1}; returns (A, the critic's target A + V)."""
+  """Generalised advantage estimation, A_t = δ_t + γλ A_{t+1}; returns (A, targets A + V)."""
   deltas = td_errors(rewards, values, dones, gamma, last_value)
   dones = dones.astype(values.dtype)
 

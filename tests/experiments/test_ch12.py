@@ -23,7 +23,7 @@ def _summary(workdir):
 def test_cartpole_smoke_binary(tmp_path):
   proc = run_python(CARTPOLE + [f"--workdir={tmp_path}"])
   assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "environment steps/s" in proc.stdout and "return over 4 episodes" in proc.stdout
+  assert "environment steps/s" in proc.stdout and "return over 4 episodes (sampled actions)" in proc.stdout
   s = _summary(tmp_path)
   assert s["seeds"] == 2 and len(s["eval_return_per_seed"]) == 2
   assert 8 <= s["eval_return"] <= 500  # CartPole's returns: at least ~8 steps, at most 500.

@@ -115,7 +115,8 @@ for name, devices in (("one", jax.devices()[:1]), ("four", jax.devices())):
   step = compiled.make_chunk_step(setup, runner, mesh)
   for _ in range(3):
     runner, metrics = step(runner, None)
-  out[name] = {"params": [np.asarray(x).tolist() for x in jax.tree.leaves(runner.agents.train.params)],
+  params = jax.tree.leaves(runner.agents.train.params)
+  out[name] = {"params": [np.asarray(x).tolist() for x in params],
                "return": float(metrics["episode_return"]),
                "shards": len(runner.agents.obs.sharding.device_set)}
 print(json.dumps(out))
