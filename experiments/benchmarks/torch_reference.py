@@ -290,3 +290,32 @@ def maml_step(tasks: dict[str, np.ndarray], weights: dict[str, np.ndarray], inne
     return loss
 
   return step
+
+
+def hw12_sample_agent(seed: int = 0):
+  """HW12's sample: ``PolicyGradientNetwork`` (8 → 16 → 16 → 4, tanh, softmax) and its agent.
+
+  Returns ``(sample, learn)``: ``sample(state)`` draws an action for one observation (the
+  course calls it once per environment step), ``learn(log_probs, rewards)`` takes the summed
+  loss −Σ log π(a|s)·R and one SGD step, as the sample's ``agent.learn`` does.
+  """
+  torch = _torch()
+  torch.manual_seed(seed)
+  network = torch.nn.Sequential(
+      torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 16), torch.nn.Tanh(),
+      torch.nn.Linear(16, 4), torch.nn.Softmax(dim=-1))
+  optimizer = torch.optim.SGD(network.parameters(), lr=0.001)
+
+  def sample(state: np.ndarray):
+    probs = network(torch.FloatTensor(state))
+    dist = torch.distributions.Categorical(probs)
+    action = dist.sample()
+    return action.item(), dist.log_prob(action)
+
+  def learn(log_probs, rewards: np.ndarray) -> None:
+    loss = (-torch.stack(log_probs) * torch.from_numpy(rewards)).sum()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+  return sample, learn
