@@ -19,8 +19,7 @@ import ml_collections
 import numpy as np
 from etils import epath
 
-from lee_jax.engine import loop, optim, parallel, report
-from lee_jax.engine import figures
+from lee_jax.engine import figures, loop, optim, parallel, report
 from lee_jax.rl import compiled, curves
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import gymnasium as gym
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from lee_jax.errors import ConfigError
