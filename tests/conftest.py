@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -30,6 +32,18 @@ def run_python(args: list[str], *, env: dict[str, str] | None = None, timeout: f
   full_env = {**os.environ, "JAX_PLATFORMS": "cpu", **(env or {})}
   return subprocess.run([sys.executable, *args], cwd=cwd, env=full_env, capture_output=True,
                         text=True, timeout=timeout)
+
+
+def kill_after_first_checkpoint(command: list[str], checkpoints: Path,
+                                timeout: float = 120) -> None:
+  """Starts ``command``, SIGKILLs it once ``checkpoints`` holds a saved step, and waits for it."""
+  proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  deadline = time.time() + timeout
+  while not any(p.name.isdigit() for p in checkpoints.glob("*")) and time.time() < deadline:
+    time.sleep(0.05)
+  proc.send_signal(signal.SIGKILL)
+  proc.wait()
+  assert proc.returncode == -signal.SIGKILL
 
 
 def requires_shared_covid():

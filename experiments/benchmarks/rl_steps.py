@@ -31,7 +31,6 @@ from experiments.benchmarks import harness, torch_reference
 from experiments.ch12_rl import cartpole_config, hw12_config
 from lee_jax.engine import optim, parallel, report
 from lee_jax.rl import compiled, curves, hw12
-from lee_jax.rl.runner import Runner, new_train_state
 
 CASES = ("course_sample", "hw12_sample", "hw12_ppo", "cartpole_ppo")
 PURE_JAX_RL_SECONDS = 3.3  # purejaxrl's PPO, 500k CartPole steps, this machine class.
@@ -68,9 +67,7 @@ def host_run(name: str, batches: int, stop_at: float | None = None) -> dict:
   """Our host loop on a HW12 section; stops early once the 10-batch average reaches ``stop_at``."""
   section = hw12_config.get_config()[name]
   setup = hw12.make_setup("LunarLander-v3", section, seed=0)
-  tx = optim.make(section.optimizer, section.train.num_steps)
-  runner = Runner(jnp.zeros((), jnp.int32),
-                  new_train_state(setup.model, tx, jnp.zeros((1, 8)), jax.random.key(0)))
+  runner = hw12.initial_runner(setup, section)
   step = setup.make_step()
   runner, _ = step(runner, None)  # Compiles the actor and the update.
   jax.block_until_ready(runner)

@@ -12,7 +12,6 @@ episodes an uninterrupted one would.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -97,7 +96,6 @@ class Setup:
   model: networks.ActorCritic
   envs: list[gym.Env]
   env_steps: int = 0  # Counted on the host: steps taken since this process started.
-  env_seconds: float = 0.0
 
   @classmethod
   def create(cls, env_name: str, seed: int, episodes_per_batch: int, method: methods.Method,
@@ -126,9 +124,7 @@ class Setup:
       key = jax.random.fold_in(train.rng, index)
       play_key, update_key = jax.random.split(key)
       seeds = [episode_seed(self.seed, TRAIN, index, j) for j in range(self.episodes_per_batch)]
-      start = time.perf_counter()
       batch = play_episodes(self.envs, self.make_policy(train, play_key), seeds)
-      self.env_seconds += time.perf_counter() - start
       totals, lengths = episode_totals(batch)
       self.env_steps += int(lengths.sum())
       train, metrics = update(train, batch, update_key)

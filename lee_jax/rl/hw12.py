@@ -32,12 +32,17 @@ def make_setup(env: str, section: ml_collections.ConfigDict, seed: int) -> host.
                            section.network.activation)
 
 
-def train_one(setup: host.Setup, section: ml_collections.ConfigDict, workdir: epath.Path):
-  """Trains one seed of one method; returns the final ``Runner`` and the seconds it took."""
+def initial_runner(setup: host.Setup, section: ml_collections.ConfigDict) -> Runner:
+  """A fresh actor-critic and its optimizer, seeded by the setup's seed."""
   tx = optim.make(section.optimizer, section.train.num_steps)
   example = jnp.zeros((1, setup.obs_dim))
   train = new_train_state(setup.model, tx, example, jax.random.key(setup.seed))
-  runner = Runner(jnp.zeros((), jnp.int32), train)
+  return Runner(jnp.zeros((), jnp.int32), train)
+
+
+def train_one(setup: host.Setup, section: ml_collections.ConfigDict, workdir: epath.Path):
+  """Trains one seed of one method; returns the final ``Runner`` and the seconds it took."""
+  runner = initial_runner(setup, section)
   wall, cpu = time.perf_counter(), time.process_time()
   result = loop.fit(runner, setup.make_step(), None, config=section.train, workdir=workdir,
                     mesh=parallel.make_mesh())

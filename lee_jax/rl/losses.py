@@ -12,7 +12,8 @@ import jax
 import jax.numpy as jnp
 
 
-def _mean(values: jax.Array, mask: jax.Array | None) -> jax.Array:
+def masked_mean(values: jax.Array, mask: jax.Array | None) -> jax.Array:
+  """The mean over valid steps (mask 1); padding (mask 0) does not count."""
   if mask is None:
     return values.mean()
   mask = mask.astype(values.dtype)
@@ -34,7 +35,7 @@ def entropy(logits: jax.Array) -> jax.Array:
 def policy_gradient(logits: jax.Array, actions: jax.Array, advantages: jax.Array,
                     mask: jax.Array | None = None) -> jax.Array:
   """−mean A_n log π(a_n|s_n): its gradient is the lecture's policy gradient, negated."""
-  return -_mean(jax.lax.stop_gradient(advantages) * log_prob(logits, actions), mask)
+  return -masked_mean(jax.lax.stop_gradient(advantages) * log_prob(logits, actions), mask)
 
 
 def ppo_clip(logits: jax.Array, actions: jax.Array, advantages: jax.Array, old_log_prob: jax.Array,
@@ -48,8 +49,8 @@ def ppo_clip(logits: jax.Array, actions: jax.Array, advantages: jax.Array, old_l
   ratio = jnp.exp(log_prob(logits, actions) - old_log_prob)
   advantages = jax.lax.stop_gradient(advantages)
   clipped = jnp.clip(ratio, 1.0 - clip_eps, 1.0 + clip_eps)
-  loss = -_mean(jnp.minimum(ratio * advantages, clipped * advantages), mask)
-  return loss, _mean((jnp.abs(ratio - 1.0) > clip_eps).astype(ratio.dtype), mask)
+  loss = -masked_mean(jnp.minimum(ratio * advantages, clipped * advantages), mask)
+  return loss, masked_mean((jnp.abs(ratio - 1.0) > clip_eps).astype(ratio.dtype), mask)
 
 
 def value_loss(values: jax.Array, targets: jax.Array, mask: jax.Array | None = None,
@@ -60,4 +61,4 @@ def value_loss(values: jax.Array, targets: jax.Array, mask: jax.Array | None = N
   if old_values is not None and clip_eps > 0:
     clipped = old_values + jnp.clip(values - old_values, -clip_eps, clip_eps)
     error = jnp.maximum(error, jnp.square(clipped - targets))
-  return 0.5 * _mean(error, mask)
+  return 0.5 * masked_mean(error, mask)

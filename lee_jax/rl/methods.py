@@ -130,7 +130,7 @@ def loss(method: Method, params: Any, apply_fn, minibatch: Batch) -> tuple[jax.A
     clipped = jnp.zeros(())
   critic = (losses.value_loss(values, minibatch["targets"], mask, minibatch["values"],
                               method.value_clip) if method.critic else jnp.zeros(()))
-  ent = losses._mean(losses.entropy(logits), mask)  # pylint: disable=protected-access
+  ent = losses.masked_mean(losses.entropy(logits), mask)
   total = policy + method.value_coef * critic - method.entropy_coef * ent
   return total, {"policy_loss": policy, "value_loss": critic, "entropy": ent,
                  "clip_fraction": clipped}

@@ -1,15 +1,13 @@
 """The experiment binaries as users run them: smoke presets, bad inputs, SIGKILL and resume."""
 
 import json
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from lee_jax.data.builders import hw1_covid
-from tests.conftest import ROOT, run_python
+from tests.conftest import ROOT, kill_after_first_checkpoint, run_python
 
 HW1 = ["-m", "experiments.ch01_regression.hw1"]
 VIEWS = ["-m", "experiments.ch01_regression.views"]
@@ -95,14 +93,7 @@ def test_sigkill_mid_training_then_restart_matches_an_uninterrupted_run(tmp_path
 
   killed = tmp_path / "killed"
   checkpoints = killed / "strong" / "checkpoints"
-  proc = subprocess.Popen(_long_hw1(killed, data_dir), cwd=ROOT, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
-  deadline = time.time() + 120
-  while not any(p.name.isdigit() for p in checkpoints.glob("*")) and time.time() < deadline:
-    time.sleep(0.05)
-  proc.send_signal(signal.SIGKILL)
-  proc.wait()
-  assert proc.returncode == -signal.SIGKILL
+  kill_after_first_checkpoint(_long_hw1(killed, data_dir), checkpoints)
   assert not (killed / "summary.json").exists(), "the run finished before it could be killed"
   saved = sorted(int(p.name) for p in checkpoints.glob("*") if p.name.isdigit())
   assert saved and saved[-1] < 400 * 9

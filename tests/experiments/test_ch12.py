@@ -1,14 +1,12 @@
 """Chapter 12's binaries as users run them: smoke presets, a bad flag, SIGKILL and resume."""
 
 import json
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from tests.conftest import ROOT, run_python
+from tests.conftest import ROOT, kill_after_first_checkpoint, run_python
 
 CARTPOLE = ["-m", "experiments.ch12_rl.cartpole",
             "--config=experiments/ch12_rl/cartpole_config.py:smoke"]
@@ -55,14 +53,7 @@ def test_hw12_killed_and_restarted_ends_where_an_uninterrupted_run_does(tmp_path
 
   killed = tmp_path / "killed"
   checkpoints = killed / "sample" / "seed_0" / "checkpoints"
-  proc = subprocess.Popen(_long_sample(killed), cwd=ROOT, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
-  deadline = time.time() + 120
-  while not any(p.name.isdigit() for p in checkpoints.glob("*")) and time.time() < deadline:
-    time.sleep(0.05)
-  proc.send_signal(signal.SIGKILL)
-  proc.wait()
-  assert proc.returncode == -signal.SIGKILL
+  kill_after_first_checkpoint(_long_sample(killed), checkpoints)
   assert not (killed / "summary.json").exists(), "the run finished before it could be killed"
 
   proc = subprocess.run(_long_sample(killed), cwd=ROOT, capture_output=True, text=True,
