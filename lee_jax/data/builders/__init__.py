@@ -13,8 +13,9 @@ from lee_jax.data.builders.mnist5k import Mnist5k
 from lee_jax.data.builders.phone_frames import PhoneFrames
 from lee_jax.data.builders.sklearn_data import SklearnDiabetes, SklearnDigits
 from lee_jax.data.builders.view_counts import ViewCounts
+from lee_jax.data.builders.voxceleb_hw4 import VoxcelebHw4
 
 __all__ = [
-    "Food11", "Glyphs", "Hw1Covid", "Libriphone", "Mnist5k", "PhoneFrames", "SklearnDiabetes", "SklearnDigits",
-    "ViewCounts",
+    "Food11", "Glyphs", "Hw1Covid", "Libriphone", "Mnist5k", "PhoneFrames", "SklearnDiabetes",
+    "SklearnDigits", "ViewCounts", "VoxcelebHw4",
 ]

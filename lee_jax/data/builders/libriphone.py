@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
+from lee_jax.data.builders import _torch_files
 from lee_jax.errors import DataError
 
 NUM_FEATURES = 39
@@ -97,26 +98,7 @@ def feature_file(folder: epath.Path, split: str, utt_id: str) -> epath.Path:
 
 def read_features(path: epath.Path) -> np.ndarray:
   """The MFCC frames of one course ``.pt`` file as a ``float32`` array (T, 39)."""
-  try:
-    # Imported here: only preparing libriphone needs PyTorch, and the library never does.
-    import torch  # pylint: disable=import-outside-toplevel
-  except ImportError:
-    raise DataError(f"Reading the course's .pt feature files ({path}) needs PyTorch, which is "
-                    "not installed. Install the optional extra with pip install -e '.[torch]'."
-                    ) from None
-  try:
-    # weights_only: a downloaded file is data, and must not run code when it is read.
-    with epath.Path(path).open("rb") as f:
-      tensor = torch.load(f, map_location="cpu", weights_only=True)
-  except Exception as e:  # noqa: BLE001  # pylint: disable=broad-except
-    # A bad file fails in many ways (pickle, zip, EOF, runtime errors). Only the type is shown:
-    # torch's own message suggests weights_only=False, which is no fix here.
-    raise DataError(f"{path} is not a PyTorch tensor file ({type(e).__name__}). Delete it and "
-                    "download the data again.") from None
-  if not isinstance(tensor, torch.Tensor):
-    raise DataError(f"{path} holds a {type(tensor).__name__}, not a PyTorch tensor of MFCC "
-                    "frames. Download the data again.")
-  return tensor.detach().to(torch.float32).numpy()
+  return _torch_files.read_tensor(path, "MFCC frames")
 
 
 def check_features(path: epath.Path, features: np.ndarray) -> np.ndarray:
