@@ -28,6 +28,9 @@ Record = dict[str, Any]
 MapFn = Callable[[Record], Record]
 # A function of a whole (per-process) batch: vectorised work such as gathering context windows.
 BatchMapFn = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
+# A random function of one record, given a generator drawn from (seed, position in the stream):
+# random crops whose draws a resumed run repeats exactly.
+RandomMapFn = Callable[[Record, np.random.Generator], Record]
 
 
 class Subset(Sequence):
@@ -105,12 +108,14 @@ def _local_batch_size(batch_size: int) -> int:
 
 def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
                   map_fn: MapFn | None = None, batch_map_fn: BatchMapFn | None = None,
-                  num_threads: int = 1, shuffle: bool = True) -> grain.DatasetIterator:
+                  random_map_fn: RandomMapFn | None = None, num_threads: int = 1,
+                  shuffle: bool = True) -> grain.DatasetIterator:
   """An endless, checkpointable iterator over this process's share of shuffled global batches.
 
   Batches run across epoch boundaries, so no example is ever dropped; one epoch is
-  ``len(source) / batch_size`` steps. ``map_fn`` transforms each record, ``batch_map_fn`` each
-  stacked batch. ``shuffle=False`` reads the source in order: for generated sources whose
+  ``len(source) / batch_size`` steps. ``map_fn`` transforms each record, then ``random_map_fn``
+  (with a generator seeded by the record's position in the endless stream, so every epoch draws
+  afresh), ``batch_map_fn`` each stacked batch. ``shuffle=False`` reads the source in order: for generated sources whose
   records are already independent random draws (meta learning's unlimited task streams).
   """
   local = _local_batch_size(batch_size)
@@ -121,6 +126,8 @@ def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
   ds = (EpochShuffle(ds, seed) if shuffle else ds).repeat(None)
   if map_fn is not None:
     ds = ds.map(map_fn)
+  if random_map_fn is not None:
+    ds = ds.random_map(random_map_fn, seed=seed)
   ds = _process_slice(ds.batch(local, drop_remainder=True))
   if batch_map_fn is not None:
     ds = ds.map(batch_map_fn)

@@ -56,7 +56,7 @@ def optimizer_defaults() -> ml_collections.ConfigDict:
       "momentum": 0.0,  # sgd only
       "nesterov": False,  # sgd only
       "weight_decay": 0.0,  # adamw: decoupled decay; other optimizers: L2 added to the gradient
-      "schedule": "constant",  # constant | linear | cosine | warmup_cosine
+      "schedule": "constant",  # constant | linear | cosine | warmup_cosine | inverse_sqrt
       "warmup_steps": 0,
       "decay_steps": 0,  # linear and cosine schedules; 0 means config.train.num_steps
       "clip_norm": 0.0,  # clip the gradient's global norm; 0 disables it

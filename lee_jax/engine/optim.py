@@ -8,13 +8,30 @@ Adagrad, RMSProp and Adam are the adaptive learning rates σ; the "learning rate
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import ml_collections
 import optax
 
 from lee_jax.errors import ConfigError
 
 _OPTIMIZERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
-_SCHEDULES = ("constant", "linear", "cosine", "warmup_cosine")
+_SCHEDULES = ("constant", "linear", "cosine", "warmup_cosine", "inverse_sqrt")
+
+
+def inverse_sqrt(peak: float, warmup_steps: int) -> optax.Schedule:
+  """The Transformer's warm-up ("Attention is all you need", the *Noam* schedule): η rises
+  linearly to ``peak`` over ``warmup_steps``, then decays as 1/√step.
+
+  Noam's formula d_model^-0.5 · min(step^-0.5, step · warmup^-1.5) is this schedule with
+  ``peak = (d_model · warmup)^-0.5``.
+  """
+  warmup = max(warmup_steps, 1)
+
+  def schedule(step):
+    step = jnp.maximum(step, 1).astype(jnp.float32)  # optax counts from 0; Noam from 1.
+    return peak * jnp.minimum(step / warmup, jnp.sqrt(warmup / step))
+
+  return schedule
 
 
 def schedule(config: ml_collections.ConfigDict, num_steps: int) -> optax.Schedule:
@@ -27,7 +44,12 @@ def schedule(config: ml_collections.ConfigDict, num_steps: int) -> optax.Schedul
     return optax.linear_schedule(lr, 0.0, decay_steps)
   if config.schedule == "cosine":
     return optax.cosine_decay_schedule(lr, decay_steps)
+  if config.schedule == "inverse_sqrt":
+    return inverse_sqrt(lr, config.warmup_steps)
   if config.schedule == "warmup_cosine":
+    if config.warmup_steps >= decay_steps:
+      raise ConfigError(f"optimizer.warmup_steps ({config.warmup_steps}) must be fewer than the "
+                        f"steps the schedule decays over ({decay_steps}); lower the warm-up.")
     return optax.warmup_cosine_decay_schedule(0.0, lr, config.warmup_steps, decay_steps)
   raise ConfigError(f"Unknown optimizer.schedule {config.schedule!r}; choose one of {_SCHEDULES}.")
 

@@ -61,3 +61,13 @@ def test_schedules_and_errors():
     optim.make(_config(name="adamm"), 10)
   with pytest.raises(ConfigError, match="learning_rate must be positive"):
     optim.make(_config(learning_rate=0.0), 10)
+
+
+def test_inverse_sqrt_is_noams_schedule():
+  d_model, warmup = 256, 4000
+  sched = optim.schedule(_config(schedule="inverse_sqrt", warmup_steps=warmup,
+                                 learning_rate=(d_model * warmup) ** -0.5), 10**5)
+  noam = lambda step: d_model ** -0.5 * min(step ** -0.5, step * warmup ** -1.5)
+  for step in (1, 100, 3999, 4000, 4001, 16000, 90000):
+    assert float(sched(step)) == pytest.approx(noam(step), rel=1e-5), step
+  assert float(sched(4000)) > float(sched(2000)) and float(sched(4000)) > float(sched(8000))
