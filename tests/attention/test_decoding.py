@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from lee_jax.attention import decoding, transformer
+from lee_jax.attention import decoding, rnn_seq2seq, transformer
 
 BOS, EOS, PAD, VOCAB = 1, 2, 0, 11
 
@@ -117,3 +117,24 @@ def test_top_k_and_nucleus_keep_the_right_tokens():
   assert kept(decoding.filter_logits(logits, top_p=0.7)) == [True, True, False, False]
   assert kept(decoding.filter_logits(logits, top_p=0.85)) == [True, True, True, False]
   assert kept(decoding.filter_logits(logits, top_p=0.1)) == [True, False, False, False]
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_rnn_steps_equal_the_teacher_forced_decoder(cell):
+  model = rnn_seq2seq.RNNSeq2Seq(source_vocab=VOCAB, target_vocab=VOCAB, dim=8, hidden=12,
+                                 cell=cell, dropout=0.0)
+  source = jax.random.randint(jax.random.key(0), (2, 5), 3, VOCAB)
+  lengths = jnp.array([5, 3])
+  target = jax.random.randint(jax.random.key(1), (2, 4), 3, VOCAB)
+  params = model.init(jax.random.key(2), source, lengths, target)["params"]
+  memory = model.apply({"params": params}, source, lengths, method=rnn_seq2seq.RNNSeq2Seq.encode)
+  full = model.apply({"params": params}, source, lengths, target)
+  step = rnn_seq2seq.step(model, params, memory, lengths)
+  cache = rnn_seq2seq.init_cache(model, params, memory, lengths)
+  for t in range(4):
+    logits, cache = step(cache, target[:, t])
+    np.testing.assert_allclose(logits, full[:, t], rtol=1e-5, atol=1e-5)
+  # Padding past a source's length changes nothing: the attention never reads it.
+  garbage = source.at[1, 3:].set(4)
+  np.testing.assert_allclose(model.apply({"params": params}, garbage, lengths, target)[1],
+                             full[1], rtol=1e-5, atol=1e-6)
