@@ -14,12 +14,17 @@ At inference there are two ways to run step t:
   way, kept as the reference the cache must agree with and as the baseline of its speed-up.
 
 Both are ``(cache, tokens) -> (logits, cache)`` functions for ``lee_jax.attention.decoding``.
+
+Training minimizes ``sequence_loss``: the cross-entropy of every real target token under teacher
+forcing, with *label smoothing* (the target distribution gives ε of its mass to all tokens
+evenly, so the model is not pushed towards infinitely confident logits).
 """
 
 from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import optax
 from flax import linen as nn
 
 from lee_jax.attention import attention as attention_lib
@@ -108,6 +113,22 @@ class Transformer(nn.Module):
     """Teacher-forced logits for every target position: [B, T, target_vocab]."""
     memory = self.encode(source, source_lengths, train)
     return self.decode(target_in, memory, source_lengths, train=train)
+
+
+def sequence_loss(logits: jax.Array, targets: jax.Array, mask: jax.Array,
+                  smoothing: float = 0.0) -> jax.Array:
+  """The mean cross-entropy over the real target tokens, with label smoothing ε = ``smoothing``.
+
+  logits [B, T, vocab], targets [B, T] ids, mask [B, T] (1 or True: a real token, 0: padding).
+  Each target distribution is (1 − ε)·onehot + ε/vocab, as PyTorch's ``CrossEntropyLoss(
+  label_smoothing=ε)``; padded positions count neither in the sum nor in the number of tokens.
+  """
+  labels = optax.smooth_labels(jax.nn.one_hot(targets, logits.shape[-1], dtype=logits.dtype),
+                               smoothing)
+  per_token = optax.softmax_cross_entropy(logits, labels)
+  mask = mask.astype(per_token.dtype)
+  # At least one token in the denominator: an all-padding batch has loss 0, not NaN.
+  return jnp.sum(per_token * mask) / jnp.maximum(jnp.sum(mask), 1.0)
 
 
 def repeat_batch(tree: PyTree, times: int) -> PyTree:
