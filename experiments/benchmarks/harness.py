@@ -61,6 +61,19 @@ def time_jax_step(step: Any, state: Any, batch: Any, steps: int = 100, repeats: 
   return Timing(_best_of(one, steps, repeats), compile_seconds, float((cost or {}).get("flops", 0.0)))
 
 
+def time_jax_call(fn: Any, *args: Any, repeats: int = 3) -> tuple[Timing, Any]:
+  """Compiles ``fn`` (jitted, not donating) for ``args`` and times single calls, the best of
+  ``repeats`` after one untimed call; returns the timing and that call's output.
+
+  No FLOP count: XLA's cost analysis counts a ``while_loop``'s body once, not once per trip.
+  """
+  start = time.perf_counter()
+  compiled = fn.lower(*args).compile()
+  compile_seconds = time.perf_counter() - start
+  out = jax.block_until_ready(compiled(*args))
+  return Timing(_best_of(lambda: compiled(*args), 1, repeats), compile_seconds), out
+
+
 def time_torch_step(step: Callable[[], Any], steps: int = 100, repeats: int = 3) -> Timing:
   """Times a PyTorch closure that runs one full training step."""
   for _ in range(5):

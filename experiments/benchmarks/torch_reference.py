@@ -6,6 +6,9 @@ imports it.
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 
@@ -206,11 +209,15 @@ def bilstm_tagger(features: int, hidden: int, layers: int, classes: int, dropout
   return Tagger()
 
 
-def cross_entropy_step(model, inputs: np.ndarray, labels: np.ndarray, learning_rate: float = 1e-3):
-  """One training step: cross-entropy over every labelled position (label -1 is ignored), Adam."""
+def cross_entropy_step(model, inputs: np.ndarray, labels: np.ndarray, learning_rate: float = 1e-3,
+                       optimizer: str = "Adam"):
+  """One training step: cross-entropy over every labelled position (label -1 is ignored), Adam
+  (``optimizer`` names another ``torch.optim`` class: HW4's sample trains with AdamW, whose
+  default weight decay is 0.01)."""
   torch = _torch()
   model.train()
-  opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=learning_rate)
+  opt = getattr(torch.optim, optimizer)([p for p in model.parameters() if p.requires_grad],
+                                        lr=learning_rate)
   xt = torch.from_numpy(inputs)
   yt = torch.from_numpy(labels.astype(np.int64))
   loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-1)
@@ -219,6 +226,95 @@ def cross_entropy_step(model, inputs: np.ndarray, labels: np.ndarray, learning_r
     opt.zero_grad()
     logits = model(xt)
     loss = loss_fn(logits.reshape(-1, logits.shape[-1]), yt.reshape(-1))
+    loss.backward()
+    opt.step()
+    return loss
+
+  return step
+
+
+# HW4 and HW5: self-attention and the Transformer, for experiments.benchmarks.train_step.
+
+def speaker_classifier(mels: int = 40, d_model: int = 80, n_spks: int = 600, dropout: float = 0.1):
+  """HW4's sample ``Classifier``, as the course writes it: Linear prenet → one
+  ``nn.TransformerEncoderLayer`` (2 heads, feed-forward 256, post-norm) → mean over the frames →
+  Linear → ReLU → Linear. Batch-first, where the sample permutes to time-first and back."""
+  torch = _torch()
+  torch.manual_seed(0)
+  nn = torch.nn
+
+  class Classifier(nn.Module):
+    def __init__(self):
+      super().__init__()
+      self.prenet = nn.Linear(mels, d_model)
+      self.encoder_layer = nn.TransformerEncoderLayer(
+          d_model=d_model, dim_feedforward=256, nhead=2, dropout=dropout, batch_first=True)
+      self.pred_layer = nn.Sequential(nn.Linear(d_model, d_model), nn.ReLU(),
+                                      nn.Linear(d_model, n_spks))
+
+    def forward(self, x):
+      return self.pred_layer(self.encoder_layer(self.prenet(x)).mean(dim=1))
+
+  return Classifier()
+
+
+def seq2seq_transformer(source_vocab: int, target_vocab: int, d_model: int = 256, nhead: int = 4,
+                        layers: int = 3, dim_feedforward: int = 1024, dropout: float = 0.1,
+                        max_len: int = 256):
+  """HW5's Transformer: token embeddings scaled by √d plus fixed sinusoidal positions, then
+  ``nn.Transformer`` (pre-norm, so both stacks end in a LayerNorm), and the target embedding
+  as the output layer (tied weights, no bias). ``forward(source, target_in)`` → logits."""
+  torch = _torch()
+  torch.manual_seed(0)
+  nn = torch.nn
+
+  class Seq2Seq(nn.Module):
+    def __init__(self):
+      super().__init__()
+      self.source_embed = nn.Embedding(source_vocab, d_model)
+      self.target_embed = nn.Embedding(target_vocab, d_model)
+      position = torch.arange(max_len).unsqueeze(1)
+      frequency = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+      table = torch.zeros(max_len, d_model)
+      table[:, 0::2] = torch.sin(position * frequency)
+      table[:, 1::2] = torch.cos(position * frequency)
+      self.register_buffer("positions", table)  # Fixed: a buffer, not a parameter.
+      self.dropout = nn.Dropout(dropout)
+      with warnings.catch_warnings():  # Pre-norm layers cannot use nested tensors; we pad none.
+        warnings.simplefilter("ignore")
+        self.transformer = nn.Transformer(
+            d_model=d_model, nhead=nhead, num_encoder_layers=layers, num_decoder_layers=layers,
+            dim_feedforward=dim_feedforward, dropout=dropout, batch_first=True, norm_first=True)
+
+    def _embed(self, embed, tokens):
+      x = embed(tokens) * math.sqrt(d_model) + self.positions[:tokens.shape[1]]
+      return self.dropout(x)
+
+    def forward(self, source, target_in):
+      causal = nn.Transformer.generate_square_subsequent_mask(target_in.shape[1])
+      out = self.transformer(self._embed(self.source_embed, source),
+                             self._embed(self.target_embed, target_in), tgt_mask=causal,
+                             tgt_is_causal=True)
+      return out @ self.target_embed.weight.T
+
+  return Seq2Seq()
+
+
+def seq2seq_step(model, source: np.ndarray, target_in: np.ndarray, target_out: np.ndarray,
+                 smoothing: float, learning_rate: float = 1e-3):
+  """One teacher-forced training step: label-smoothed cross-entropy over every target token,
+  Adam."""
+  torch = _torch()
+  model.train()
+  opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
+  source_t, in_t, out_t = (torch.from_numpy(a.astype(np.int64))
+                           for a in (source, target_in, target_out))
+  loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=smoothing)
+
+  def step():
+    opt.zero_grad()
+    logits = model(source_t, in_t)
+    loss = loss_fn(logits.reshape(-1, logits.shape[-1]), out_t.reshape(-1))
     loss.backward()
     opt.step()
     return loss

@@ -25,6 +25,18 @@ Chapter 2's cases time HW2's models through HW2's own losses (``hw2.frame_loss``
   frames, the padded length of the embedded data (its longest utterance, 273 frames, rounded
   up to a multiple of 16).
 
+Chapters 4–5's cases time the self-attention models through their homeworks' losses, against
+twins with equal parameter counts:
+
+- ``hw4_sample``: HW4's sample speaker classifier (a Linear prenet to 80, one post-norm
+  Transformer encoder layer of 2 heads and feed-forward 256, mean pooling, Linear → ReLU →
+  Linear to 600 speakers) on 32 segments of 128 frames × 40 mel bands, through HW4's own loss
+  (``hw4.make_loss``), AdamW(1e-3).
+- ``hw5_transformer``: HW5's encoder–decoder Transformer (width 256, 4 heads, feed-forward 1024,
+  3 + 3 pre-norm layers, sinusoidal positions, 8,000-token vocabularies, the target embedding as
+  output layer) on 32 sentence pairs of 48 tokens each side, teacher-forced, cross-entropy with
+  label smoothing 0.1 (``transformer.sequence_loss``), Adam(1e-3).
+
 A 128×128 step costs seconds on a CPU, so each case times ``--steps`` × its ``STEPS_SCALE``
 steps per run (at least one; warm-up is always 5 steps): the default run stays in minutes.
 """
@@ -44,16 +56,21 @@ from absl import app, flags
 from flax import linen as nn
 
 from experiments.benchmarks import harness, torch_reference
+from experiments.ch04_self_attention import hw4_config
+from lee_jax.attention import transformer
 from lee_jax.engine import config as config_lib
 from lee_jax.engine import parallel, report, steps
 from lee_jax.engine import state as state_lib
 from lee_jax.models import MLP, BiRNNTagger, ResNet, SampleCNN, SmallCNN
 from lee_jax.phonemes import hw2
 from lee_jax.regression import trainer
+from lee_jax.speakers import hw4
+from lee_jax.speakers.models import SpeakerClassifier
 from lee_jax.vision import augment, classifier
 
 _DEFAULT_CASES = ["hw1_sample", "hw2_sample", "hw2_strong", "hw2_bilstm", "mnist_cnn",
-                  "mnist_hw3_cnn", "mnist_resnet", "hw3_sample_cnn", "hw3_resnet18"]
+                  "mnist_hw3_cnn", "mnist_resnet", "hw3_sample_cnn", "hw3_resnet18",
+                  "hw4_sample", "hw5_transformer"]
 _CASES = flags.DEFINE_list("cases", _DEFAULT_CASES, "Which cases to run.")
 _STEPS = flags.DEFINE_integer(
     "steps", 200, "Steps per timing run (the best of 3 runs counts), times the case's STEPS_SCALE.")
@@ -224,10 +241,122 @@ def phoneme_case(name: str, mesh, rng):
   return step, state, batch, torch_step
 
 
+def param_count(net: nn.Module, example: Any) -> int:
+  """The number of parameters θ of ``net`` initialised on ``example``, from shapes alone."""
+  variables = jax.eval_shape(lambda: net.init(jax.random.key(0), example))
+  return state_lib.num_params(variables["params"])
+
+
+def _checked_twin(name: str, jax_count: int, build: Callable[[], Any],
+                  make_step: Callable[[Any], Callable[[], Any]]) -> Callable[[], Any]:
+  """The twin's ``torch_step`` for main(), once its parameter count is checked against the JAX
+  model's (before the JAX state is built: a mismatch should not cost a compile first)."""
+  try:
+    reference = build()
+  except ImportError as e:
+    return functools.partial(_raise, e)  # main() reports the missing reference.
+  check_same_params(name, jax_count, torch_reference.num_params(reference))
+  return lambda: make_step(reference)
+
+
+HW4_SAMPLE = SpeakerClassifier(classes=600, dim=80, heads=2, hidden=256, layers=1,
+                               encoder="transformer", pooling="mean", head="mlp", dropout=0.1,
+                               norm="post")
+HW4_SHAPE = (32, 128, 40)  # Segments, frames per segment (the sample's segment_len), mel bands.
+
+
+def hw4_example() -> np.ndarray:
+  return np.zeros((1, *HW4_SHAPE[1:]), np.float32)
+
+
+def hw4_sample(mesh, rng):
+  """HW4's sample model on full-length segments (no padding), HW4's loss, AdamW(1e-3)."""
+  batch_size, frames, _ = HW4_SHAPE
+  batch = {"mel": rng.standard_normal(HW4_SHAPE).astype(np.float32),
+           "length": np.full(batch_size, frames, np.int32),
+           "speaker": rng.integers(0, HW4_SAMPLE.classes, batch_size).astype(np.int32)}
+  variant = hw4_config.variant(head="mlp")  # The loss reads model.head: cross-entropy.
+  torch_step = _checked_twin(
+      "hw4_sample", param_count(HW4_SAMPLE, hw4_example()), torch_reference.speaker_classifier,
+      lambda m: torch_reference.cross_entropy_step(m, batch["mel"], batch["speaker"],
+                                                   optimizer="AdamW"))
+  # The sample's AdamW: PyTorch's default weight decay, 0.01, which HW4's config also uses.
+  tx = optax.adamw(1e-3, weight_decay=variant.optimizer.weight_decay)
+  state = state_lib.create(HW4_SAMPLE, tx, hw4_example(), 0, mesh)
+  return steps.make_train_step(hw4.make_loss(variant), mesh), state, batch, torch_step
+
+
+class TeacherForcedTransformer(transformer.Transformer):
+  """``transformer.Transformer`` applied to one batch dict.
+
+  ``state_lib.create`` initialises a model from a single example input, where the Transformer
+  takes three (source, source lengths, decoder inputs). A subclass that unpacks the batch keeps
+  the parameters exactly the Transformer's — the same names and shapes that ``cached_step`` and
+  ``encode`` take — where a wrapper module would nest them one level down, and it needs no copy
+  of ``create``.
+  """
+
+  def __call__(self, batch, train: bool = False):
+    return super().__call__(batch["source"], batch["source_length"], batch["target_in"], train)
+
+
+HW5_TRANSFORMER = TeacherForcedTransformer(
+    source_vocab=8000, target_vocab=8000, dim=256, heads=4, hidden=1024, encoder_layers=3,
+    decoder_layers=3, dropout=0.1, norm="pre", positions="sinusoidal", max_len=256)
+HW5_SHAPE = (32, 48)  # Sentence pairs, tokens of each source and of each target.
+HW5_SMOOTHING = 0.1
+BOS = 1  # Ids 0, 1 and 2 are padding, BOS and EOS; the random sentences use the others.
+
+
+def translation_batch(rng: np.random.Generator, batch_size: int, length: int,
+                      vocab: int) -> dict[str, np.ndarray]:
+  """Random full-length sentence pairs: the decoder reads BOS, y₁ … y_{T−1} and predicts
+  y₁ … y_T (teacher forcing)."""
+  tokens = lambda: rng.integers(3, vocab, (batch_size, length)).astype(np.int32)
+  source, target = tokens(), tokens()
+  return {"source": source, "source_length": np.full(batch_size, length, np.int32),
+          "target_in": np.concatenate([np.full((batch_size, 1), BOS, np.int32),
+                                       target[:, :-1]], axis=1),
+          "target_out": target, "target_mask": np.ones((batch_size, length), np.float32)}
+
+
+def hw5_example() -> dict[str, np.ndarray]:
+  return translation_batch(np.random.default_rng(0), 1, HW5_SHAPE[1],
+                           HW5_TRANSFORMER.target_vocab)
+
+
+def hw5_twin():
+  """The PyTorch twin of ``HW5_TRANSFORMER`` (an ImportError without PyTorch)."""
+  net = HW5_TRANSFORMER
+  return torch_reference.seq2seq_transformer(net.source_vocab, net.target_vocab, net.dim, net.heads,
+                                             net.encoder_layers, net.hidden, net.dropout,
+                                             net.max_len)
+
+
+def _translation_loss(params, state, batch, rng):
+  logits = state.apply_fn(state.variables(params), batch, train=True, rngs={"dropout": rng})
+  loss = transformer.sequence_loss(logits, batch["target_out"], batch["target_mask"],
+                                   HW5_SMOOTHING)
+  return loss, ({}, state.model_state)
+
+
+def hw5_transformer(mesh, rng):
+  """HW5's Transformer, teacher-forced, label-smoothed cross-entropy, Adam(1e-3)."""
+  net = HW5_TRANSFORMER
+  batch = translation_batch(rng, *HW5_SHAPE, net.target_vocab)
+  torch_step = _checked_twin(
+      "hw5_transformer", param_count(net, hw5_example()), hw5_twin,
+      lambda m: torch_reference.seq2seq_step(m, batch["source"], batch["target_in"],
+                                             batch["target_out"], HW5_SMOOTHING))
+  state = state_lib.create(net, optax.adam(1e-3), hw5_example(), 0, mesh)
+  return steps.make_train_step(_translation_loss, mesh), state, batch, torch_step
+
+
 CASES: dict[str, Callable] = {"hw1_sample": hw1_sample, "mnist_cnn": mnist_cnn,
                               **{name: functools.partial(image_case, name) for name in IMAGE_CASES},
                               **{name: functools.partial(phoneme_case, name)
-                                 for name in PHONEME_CASES}}
+                                 for name in PHONEME_CASES},
+                              "hw4_sample": hw4_sample, "hw5_transformer": hw5_transformer}
 
 
 # The fraction of --steps each case times: where a step is slow, enough steps that a timed run
@@ -236,7 +365,8 @@ CASES: dict[str, Callable] = {"hw1_sample": hw1_sample, "mnist_cnn": mnist_cnn,
 # about two minutes on 2 CPU cores; a 128×128 step takes about a second there.
 STEPS_SCALE: dict[str, float] = {"hw1_sample": 1.0, "hw2_sample": 1.0, "hw2_strong": 0.25,
                                  "hw2_bilstm": 0.05, "mnist_cnn": 0.25, "mnist_hw3_cnn": 0.5,
-                                 "mnist_resnet": 0.1, "hw3_sample_cnn": 0.01, "hw3_resnet18": 0.01}
+                                 "mnist_resnet": 0.1, "hw3_sample_cnn": 0.01, "hw3_resnet18": 0.01,
+                                 "hw4_sample": 0.1, "hw5_transformer": 0.01}
 
 
 def steps_for(name: str, steps_flag: int) -> int:

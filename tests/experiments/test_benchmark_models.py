@@ -1,4 +1,4 @@
-"""The benchmark's PyTorch twins of HW3's MNIST networks are the same networks as the JAX ones.
+"""The benchmark's PyTorch twins (HW2–HW5) are the same networks as the JAX ones.
 
 PyTorch is the optional bench extra (CI does not install it): without it the twin tests skip.
 """
@@ -61,3 +61,16 @@ def test_bilstm_flops_by_hand():
   case = train_step.PHONEME_CASES["hw2_bilstm"]
   half = dataclasses.replace(case, input_shape=(case.input_shape[0] // 2, case.input_shape[1]))
   assert train_step.bilstm_train_flops(half) == pytest.approx(train_step.bilstm_train_flops(case) / 2)
+
+
+def test_hw4_twin_has_the_sample_models_parameter_count():
+  pytest.importorskip("torch")
+  jax_count = train_step.param_count(train_step.HW4_SAMPLE, train_step.hw4_example())
+  assert torch_reference.num_params(torch_reference.speaker_classifier()) == jax_count > 0
+
+
+def test_hw5_twin_has_the_transformers_parameter_count():
+  pytest.importorskip("torch")
+  jax_count = train_step.param_count(train_step.HW5_TRANSFORMER, train_step.hw5_example())
+  # The sinusoidal table is a buffer, not a parameter, in both; the output layer is tied.
+  assert torch_reference.num_params(train_step.hw5_twin()) == jax_count > 0
