@@ -65,6 +65,7 @@ from lee_jax.models import MLP, BiRNNTagger, ResNet, SampleCNN, SmallCNN
 from lee_jax.phonemes import hw2
 from lee_jax.regression import trainer
 from lee_jax.speakers import hw4
+from lee_jax.translation import hw5
 from lee_jax.speakers.models import SpeakerClassifier
 from lee_jax.vision import augment, classifier
 
@@ -286,21 +287,8 @@ def hw4_sample(mesh, rng):
   return steps.make_train_step(hw4.make_loss(variant), mesh), state, batch, torch_step
 
 
-class TeacherForcedTransformer(transformer.Transformer):
-  """``transformer.Transformer`` applied to one batch dict.
-
-  ``state_lib.create`` initialises a model from a single example input, where the Transformer
-  takes three (source, source lengths, decoder inputs). A subclass that unpacks the batch keeps
-  the parameters exactly the Transformer's — the same names and shapes that ``cached_step`` and
-  ``encode`` take — where a wrapper module would nest them one level down, and it needs no copy
-  of ``create``.
-  """
-
-  def __call__(self, batch, train: bool = False):
-    return super().__call__(batch["source"], batch["source_length"], batch["target_in"], train)
-
-
-HW5_TRANSFORMER = TeacherForcedTransformer(
+# HW5's model applied to a batch dict, so the engine initialises it from one example.
+HW5_TRANSFORMER = hw5.BatchTransformer(
     source_vocab=8000, target_vocab=8000, dim=256, heads=4, hidden=1024, encoder_layers=3,
     decoder_layers=3, dropout=0.1, norm="pre", positions="sinusoidal", max_len=256)
 HW5_SHAPE = (32, 48)  # Sentence pairs, tokens of each source and of each target.
