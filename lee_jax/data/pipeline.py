@@ -115,8 +115,9 @@ def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
   Batches run across epoch boundaries, so no example is ever dropped; one epoch is
   ``len(source) / batch_size`` steps. ``map_fn`` transforms each record, then ``random_map_fn``
   (with a generator seeded by the record's position in the endless stream, so every epoch draws
-  afresh), ``batch_map_fn`` each stacked batch. ``shuffle=False`` reads the source in order: for generated sources whose
-  records are already independent random draws (meta learning's unlimited task streams).
+  afresh), ``batch_map_fn`` each stacked batch. ``shuffle=False`` reads the source in order:
+  for generated sources whose records are already independent random draws (meta learning's
+  unlimited task streams).
   """
   local = _local_batch_size(batch_size)
   if len(source) < batch_size:

@@ -95,12 +95,20 @@ def read_metrics(logdir: str | epath.Path, split: str | None = None) -> list[dic
   return [r for r in records if split is None or r["split"] == split]
 
 
+def curve(logdir: str | epath.Path, metric: str,
+          split: str = "val") -> tuple[list[float], list[float]]:
+  """(steps, values) of ``metric`` at each record of ``split``: one ``figures.learning_curves``
+  curve."""
+  records = read_metrics(logdir, split)
+  return [r["step"] for r in records], [r[metric] for r in records]
+
+
 def curve_by_epoch(logdir: str | epath.Path, metric: str, steps_per_epoch: int,
                    split: str = "val") -> tuple[list[float], list[float]]:
   """(epochs, values) of ``metric`` at each record of ``split``: one ``figures.learning_curves``
   curve of a run that counts in epochs."""
-  records = read_metrics(logdir, split)
-  return [r["step"] / steps_per_epoch for r in records], [r[metric] for r in records]
+  steps, values = curve(logdir, metric, split)
+  return [step / steps_per_epoch for step in steps], values
 
 
 class ProgressBar:

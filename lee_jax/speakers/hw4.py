@@ -224,10 +224,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict,
             for k, v in splits.items()}
   logging.info("%s: %s.", config.data.name, counts)
   results = {name: run_variant(config, name, splits, workdir / name, mesh) for name in names}
-  curves = {}
-  for name in names:
-    records = writer.read_metrics(workdir / name, "val")
-    curves[name] = ([r["step"] for r in records], [r["accuracy"] for r in records])
+  curves = {name: writer.curve(workdir / name, "accuracy") for name in names}
   figures.save(figures.learning_curves(curves, ylabel="validation accuracy",
                                        title="HW4: validation accuracy (whole utterances)"),
                workdir, "learning_curves")

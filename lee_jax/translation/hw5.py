@@ -302,10 +302,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict,
       workdir, (s for pair in corpus["train"] for s in pair), config.data.vocab_size)
   results = {name: run_variant(config, name, corpus, processor, workdir / name, mesh)
              for name in names}
-  curves = {}
-  for name in names:
-    records = writer.read_metrics(workdir / name, "val")
-    curves[name] = ([r["step"] for r in records], [r["loss"] for r in records])
+  curves = {name: writer.curve(workdir / name, "loss") for name in names}
   figures.save(figures.learning_curves(curves, ylabel="validation loss per token",
                                        title="HW5: en→zh validation loss"),
                workdir, "learning_curves")

@@ -28,9 +28,10 @@ def train(sentences: Iterable[str], vocab_size: int) -> spm.SentencePieceProcess
     _train(sentences, vocab_size, model)
   except RuntimeError as e:
     if "Vocabulary size is smaller than required_chars" in str(e):
+      needed = str(e).split(" vs ")[-1].split(".")[0]
       raise ConfigError(f"data.vocab_size ({vocab_size}) is smaller than the number of distinct "
-                        f"characters of the training corpus ({str(e).split(' vs ')[-1].split('.')[0]}"
-                        "), each of which needs a piece; raise data.vocab_size.") from None
+                        f"characters of the training corpus ({needed}), each of which needs a "
+                        "piece; raise data.vocab_size.") from None
     raise
   return spm.SentencePieceProcessor(model_proto=model.getvalue())
 
