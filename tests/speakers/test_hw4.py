@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 
+import jax
 import numpy as np
+import optax
 import pytest
 
 from experiments.ch04_self_attention import hw4_config
 from lee_jax import data
 from lee_jax.data.builders import speakers, voxceleb_hw4
 from lee_jax.errors import ConfigError
-from lee_jax.speakers import hw4
+from lee_jax.speakers import hw4, models
 from tests import voxceleb_folder
 from tests.conftest import run_python
 
@@ -112,11 +114,54 @@ def test_hw4_smoke_binary(tmp_path, data_dir):
   summary = json.loads((tmp_path / "summary.json").read_text())
   variants = summary["variants"]
   assert set(variants) == {"simple", "medium", "strong", "boss"}
-  # 40 steps of a 16-wide model already beat guessing among the speakers by far.
-  chance = 1 / speakers.NUM_SPEAKERS
-  assert max(v["test_accuracy"] for v in variants.values()) > 3 * chance
+  for numbers in variants.values():
+    assert 0.0 <= numbers["test_accuracy"] <= 1.0 and numbers["best_step"] in (20, 40)
   lines = (tmp_path / "boss" / "pred.csv").read_text().splitlines()
   assert lines[0] == "Id,Category" and lines[1].startswith("test-00000.pt,spk")
-  assert len(lines) == 1 + speakers.NUM_SPEAKERS * speakers.UTTERANCES["test"]
+  assert len(lines) == 1 + 5 * speakers.UTTERANCES["test"]
   for figure in ("learning_curves", "attention"):
     assert (tmp_path / "figures" / f"{figure}.png").exists()
+
+
+@pytest.mark.parametrize("pooling,head", [("mean", "mlp"), ("attention", "cosine")])
+def test_the_classifier_learns_voices_hidden_among_silence(pooling, head):
+  """Three "speakers", each a fixed spectral shape, spoken in 30–60% of an utterance's frames
+  amid silence and noise; utterances of 12–40 frames, padded to 40. Chance is 1/3."""
+  rng = np.random.default_rng(0)
+  voices = rng.normal(size=(3, 8))
+
+  def utterances(n):
+    mels = np.zeros((n, 40, 8), np.float32)
+    lengths = rng.integers(12, 41, n)
+    speaker = rng.integers(0, 3, n)
+    for i in range(n):
+      voiced = rng.random(lengths[i]) < rng.uniform(0.3, 0.6)
+      mels[i, :lengths[i]] = 1.5 * rng.normal(size=(lengths[i], 8)) + voiced[:, None] * voices[
+          speaker[i]]
+    return mels, lengths.astype(np.int32), speaker
+
+  model = models.SpeakerClassifier(classes=3, dim=16, heads=2, hidden=32, pooling=pooling,
+                                   head=head, dropout=0.0)
+  variant = hw4_config.variant(head=head)
+  variant.update(margin=0.2, scale=10.0)
+  mels, lengths, speaker = utterances(256)
+  params = model.init(jax.random.key(0), mels[:1], lengths[:1])["params"]
+  tx = optax.adam(3e-3)
+
+  @jax.jit
+  def step(params, opt_state, batch):
+    def loss_fn(p):
+      out = model.apply({"params": p}, batch["mel"], batch["length"])
+      return hw4._per_example_loss(variant, out, batch["speaker"]).mean()
+    grads = jax.grad(loss_fn)(params)
+    updates, opt_state = tx.update(grads, opt_state)
+    return optax.apply_updates(params, updates), opt_state
+
+  opt_state = tx.init(params)
+  for i in range(150):
+    rows = slice(32 * (i % 8), 32 * (i % 8 + 1))
+    params, opt_state = step(params, opt_state, {"mel": mels[rows], "length": lengths[rows],
+                                                 "speaker": speaker[rows]})
+  test_mels, test_lengths, test_speaker = utterances(200)
+  predicted = np.argmax(model.apply({"params": params}, test_mels, test_lengths), -1)
+  assert np.mean(predicted == test_speaker) > 0.9
