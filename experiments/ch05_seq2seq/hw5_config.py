@@ -9,6 +9,9 @@ Presets (after the colon; combine with commas):
 - ``full``: the course's TED2020 files (set --config.data.manual_dir to the folder holding
   ``train_dev.raw.en``, ``train_dev.raw.zh``, ``test.raw.en`` and ``ted_zh_corpus.deduped.gz``)
   with the sample code's 8,000-piece vocabulary and larger models.
+- ``ted_multi``: with ``full``, TFDS's ``ted_multi_translate`` (English and Traditional Chinese of
+  each talk; prepare it with the ``prepare`` extra) instead of the course's files. It has no
+  monolingual Chinese, so back-translation is left out.
 
 The course's baselines on TED2020 (test BLEU): simple 14.6 (RNN), medium 18.0 (RNN, trained
 longer with a schedule), strong 25.2 (Transformer), boss 29.1 (+ back-translation).
@@ -17,6 +20,8 @@ longer with a schedule), strong 25.2 (Transformer), boss 29.1 (+ back-translatio
 import ml_collections
 
 from lee_jax.engine import config as config_lib
+
+TED_MULTI = "ted_multi"
 
 
 def variant(kind: str, *, back_translation=False, steps=1500, learning_rate=1e-3,
@@ -50,7 +55,7 @@ def variant(kind: str, *, back_translation=False, steps=1500, learning_rate=1e-3
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-  presets = config_lib.parse_presets(arg)
+  presets = config_lib.parse_presets(arg, (config_lib.SMOKE, config_lib.FULL, TED_MULTI))
   config = ml_collections.ConfigDict()
   config.seed = 0
   config.data = ml_collections.ConfigDict({
@@ -73,6 +78,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     for name in config_lib.variant_names(config):
       config[name].update(steps=30_000, eval_every=2000)
       config[name].model.update(dim=256, hidden=512 if name == "rnn" else 1024, layers=3)
+  if TED_MULTI in presets:
+    config.data.name = "ted_multi_translate"
+    config.variants = "rnn,transformer"
   if config_lib.SMOKE in presets:
     config.data.update(train_pairs=2000, mono_sentences=200, eval_pairs=64, vocab_size=600,
                        max_len=32)

@@ -84,19 +84,48 @@ def build_model(variant: ml_collections.ConfigDict, vocab: int, max_len: int) ->
 
 # --- Data: sentence pairs → token arrays. ----------------------------------------------------
 
+TED_MULTI = "ted_multi_translate"
+# TFDS's TED talks in 60 languages: its validation split has another name, it holds no
+# monolingual text, and each record lists the languages the talk was translated into.
+_TED_MULTI_SPLITS = {"train": "train", "valid": "validation", "test": "test"}
+
+
+def _text(value) -> str:
+  return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def ted_multi_pair(record: data.Record, chinese: str = "zh-tw") -> tuple[str, str] | None:
+  """(English, Chinese) of one ``ted_multi_translate`` record, or None if it lacks either."""
+  languages = [_text(language) for language in record["translations"]["language"]]
+  if "en" not in languages or chinese not in languages:
+    return None
+  translations = record["translations"]["translation"]
+  return (_text(translations[languages.index("en")]),
+          _text(translations[languages.index(chinese)]))
+
+
 def load_corpus(config: ml_collections.ConfigDict,
                 mono: bool = True) -> dict[str, list[tuple[str, str]]]:
   """(English, Chinese) pairs of every split; Chinese is "" where the split has none. The
   monolingual split is read only when ``mono`` (back-translation) asks for it."""
   spec = config.data
   kwargs = {"data_dir": spec.data_dir or None, "manual_dir": spec.manual_dir or None}
-  text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+  if spec.name == TED_MULTI and mono:
+    raise ConfigError(f"{TED_MULTI} has no monolingual Chinese for back-translation; use "
+                      "ted2020 (its ted_zh_corpus.deduped.gz) or leave the back-translation "
+                      "variant out of config.variants.")
   corpus = {}
   for split in SPLITS if mono else SPLITS[:-1]:
-    records = data.load(spec.name, split, **kwargs)
     limit = {"train": spec.train_pairs, "mono": spec.mono_sentences}.get(split, spec.eval_pairs)
-    count = min(limit or len(records), len(records))
-    corpus[split] = [(text(records[i]["en"]), text(records[i]["zh"])) for i in range(count)]
+    if spec.name == TED_MULTI:
+      records = data.load(spec.name, _TED_MULTI_SPLITS[split], **kwargs)
+      pairs = (ted_multi_pair(r) for r in records)
+      pairs = [p for p in pairs if p is not None]
+    else:
+      records = data.load(spec.name, split, **kwargs)
+      count = min(limit or len(records), len(records))
+      pairs = [(_text(records[i]["en"]), _text(records[i]["zh"])) for i in range(count)]
+    corpus[split] = pairs[:limit or len(pairs)]
   if not corpus["train"]:
     raise DataError(f"{spec.name} has no training pairs.")
   return corpus

@@ -101,3 +101,18 @@ def test_hw5_on_the_course_files_writes_test_translations_without_bleu(tmp_path)
   assert numbers["synthetic_pairs"] == len([s for s in ted2020_folder.MONO if s])
   lines = (tmp_path / "run" / "back_translation" / "prediction.txt").read_text().split("\n")
   assert len(lines) == len(ted2020_folder.TEST) + 1  # One line per test sentence, then "".
+
+
+def test_ted_multi_records_give_english_and_traditional_chinese():
+  record = {"translations": {"language": [b"de", b"en", b"zh-cn", b"zh-tw"],
+                             "translation": [b"Danke.", b"Thank you.", b"\xe8\xb0\xa2\xe8\xb0\xa2",
+                                             "謝謝。".encode()]}}
+  assert hw5.ted_multi_pair(record) == ("Thank you.", "謝謝。")
+  assert hw5.ted_multi_pair({"translations": {"language": [b"en"],
+                                              "translation": [b"Hi."]}}) is None
+  config = hw5_config.get_config("full,ted_multi")
+  assert config.data.name == "ted_multi_translate"
+  assert "back_translation" not in config.variants
+  config.variants = "back_translation"
+  with pytest.raises(ConfigError, match="no monolingual Chinese"):
+    hw5.load_corpus(config, mono=True)
