@@ -42,7 +42,10 @@ def _train(sentences: Iterable[str], vocab_size: int, model: io.BytesIO) -> None
       model_type="unigram", character_coverage=1.0, pad_id=PAD, unk_id=UNK, bos_id=BOS,
       eos_id=EOS, hard_vocab_limit=False, minloglevel=2,
       # Splitting digits keeps numbers compositional (二十一 is learned, not memorised).
-      split_digits=True)
+      split_digits=True,
+      # No NFKC: it would turn the full-width ，？ into ASCII , ? in every translation, which
+      # the references (and BLEU) do not.
+      normalization_rule_name="identity")
 
 
 def train_or_load(workdir: epath.Path, sentences: Iterable[str],

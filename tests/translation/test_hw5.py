@@ -17,7 +17,7 @@ from tests import ted2020_folder
 from tests.conftest import run_python
 
 CORPUS = ["I ate rice yesterday.", "我昨天吃了飯。", "He reads in the library.", "他在圖書館看書。",
-          "Do you like tea?", "你喜歡茶嗎？"] * 30
+          "Do you like tea?", "你喜歡茶嗎？", "Tea, rice.", "茶，飯。"] * 30
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,9 @@ def test_ted_multi_records_give_english_and_traditional_chinese():
   config.variants = "back_translation"
   with pytest.raises(ConfigError, match="no monolingual Chinese"):
     hw5.load_corpus(config, mono=True)
+
+
+def test_full_width_punctuation_survives_the_round_trip(processor):
+  sentence = "你喜歡茶嗎？我昨天吃了飯，他在圖書館看書。"
+  ids, _ = tokenizer.encode(processor, [sentence], max_len=40)
+  assert tokenizer.decode(processor, ids) == [sentence]
