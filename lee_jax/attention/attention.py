@@ -52,6 +52,13 @@ def local_mask(length: int, window: int) -> jax.Array:
   return (jnp.abs(positions[:, None] - positions[None, :]) <= window)[None, None]
 
 
+def attention_weights(query: jax.Array, key: jax.Array,
+                      mask: jax.Array | None = None) -> jax.Array:
+  """α′ [batch, heads, Tq, Tk]: softmax over j of the scaled scores qⁱ·kʲ/√d, masked."""
+  scores = jnp.einsum("bqhd,bkhd->bhqk", query, key) / jnp.sqrt(query.shape[-1]).astype(query.dtype)
+  return jax.nn.softmax(_masked(scores, mask), axis=-1)
+
+
 def dot_product_attention(query: jax.Array, key: jax.Array, value: jax.Array,
                           mask: jax.Array | None = None) -> tuple[jax.Array, jax.Array]:
   """Scaled dot-product attention per head.
@@ -60,8 +67,7 @@ def dot_product_attention(query: jax.Array, key: jax.Array, value: jax.Array,
   [batch, heads, Tq, Tk]. Returns the outputs bⁱ [batch, Tq, heads, d] and the weights α'
   [batch, heads, Tq, Tk].
   """
-  scores = jnp.einsum("bqhd,bkhd->bhqk", query, key) / jnp.sqrt(query.shape[-1]).astype(query.dtype)
-  weights = jax.nn.softmax(_masked(scores, mask), axis=-1)
+  weights = attention_weights(query, key, mask)
   return jnp.einsum("bhqk,bkhd->bqhd", weights, value), weights
 
 
@@ -92,12 +98,11 @@ class MultiHeadAttention(nn.Module):
     query, key, value = project("query")(x), project("key")(source), project("value")(source)
     if decode and context is None:
       key, value, mask = self._extend_cache(key, value, mask)
-    out, weights = dot_product_attention(query, key, value, mask)
+    weights = attention_weights(query, key, mask)
     self.sow("intermediates", "attention", weights)
-    if self.dropout and train:
-      # Dropout on the weights, as in "Attention is all you need": recompute the sum with them.
-      weights = nn.Dropout(self.dropout, deterministic=False)(weights)
-      out = jnp.einsum("bhqk,bkhd->bqhd", weights, value)
+    # Dropout on the weights, as in "Attention is all you need".
+    weights = nn.Dropout(self.dropout, deterministic=not (train and self.dropout))(weights)
+    out = jnp.einsum("bhqk,bkhd->bqhd", weights, value)
     return nn.DenseGeneral(self.dim, axis=(-2, -1), use_bias=self.use_bias,
                            param_dtype=self.param_dtype, name="out")(out)
 
