@@ -246,7 +246,6 @@ def translate(model, params, processor, sentences: Sequence[str], *, beams: int,
               length_penalty: float = 1.0, batch_size: int = 100) -> list[str]:
   """Translations of ``sentences``: greedy (``beams=1``) or beam search."""
   source, source_length = tokenizer.encode(processor, sentences, max_len)
-  params = jax.device_get(params)
   out = []
   for start in range(0, len(sentences), batch_size):
     rows = slice(start, start + batch_size)
