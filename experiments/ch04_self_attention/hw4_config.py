@@ -3,8 +3,9 @@
 Presets (after the colon; combine with commas):
 
 - none: generated speakers (``speakers``, embedded; 60 speakers, 1,620 training, 180 validation
-  and 600 test utterances of 80–400 frames) — the ladder one Transformer layer + mean pooling <
-  a tuned Transformer < Conformer < Conformer + self-attention pooling + AM-softmax.
+  and 600 test utterances of 80–400 frames) — one Transformer layer + mean pooling, a tuned
+  Transformer, Conformer, Conformer + self-attention pooling + AM-softmax (README: 0.545, 0.537,
+  0.667, 0.815 test accuracy).
 - ``smoke``: the same data, tiny models and a few dozen steps each, for tests.
 - ``full``: the course's data (set --config.data.manual_dir to the folder holding
   ``mapping.json``, ``metadata.json``, ``testdata.json`` and the ``uttr-*.pt`` files; reading them

@@ -3,8 +3,9 @@
 Presets (after the colon; combine with commas):
 
 - none: the generated corpus (``en_zh_grammar``, embedded; 20,000 training, 1,000 validation
-  and 1,000 test pairs, 20,000 monolingual Chinese sentences) — the ladder RNN < Transformer <
-  Transformer + back-translation, each decoded greedily and with beam search.
+  and 1,000 test pairs, 20,000 monolingual Chinese sentences) — RNN, Transformer, Transformer +
+  back-translation, each decoded greedily and with beam search (README: beam BLEU 90.5, 89.2,
+  87.7; the course's order does not show on this corpus).
 - ``smoke``: the same data, tiny models and a few dozen steps, for tests.
 - ``full``: the course's TED2020 files (set --config.data.manual_dir to the folder holding
   ``train_dev.raw.en``, ``train_dev.raw.zh``, ``test.raw.en`` and ``ted_zh_corpus.deduped.gz``)
