@@ -29,7 +29,7 @@ import numpy as np
 from absl import app, flags
 
 from experiments.benchmarks import harness
-from lee_jax.attention import decoding, transformer
+from lee_jax.seq2seq import decoding, transformer
 from lee_jax.engine import report
 
 MODELS = {

@@ -56,18 +56,18 @@ from absl import app, flags
 from flax import linen as nn
 
 from experiments.benchmarks import harness, torch_reference
-from experiments.ch04_self_attention import hw4_config
-from lee_jax.attention import transformer
+from experiments.ch04_attention import hw4_config
+from lee_jax.seq2seq import transformer
 from lee_jax.engine import config as config_lib
 from lee_jax.engine import parallel, report, steps
 from lee_jax.engine import state as state_lib
 from lee_jax.models import MLP, BiRNNTagger, ResNet, SampleCNN, SmallCNN
-from lee_jax.phonemes import hw2
+from lee_jax.optimization import hw2
 from lee_jax.regression import trainer
-from lee_jax.speakers import hw4
-from lee_jax.translation import hw5
-from lee_jax.speakers.models import SpeakerClassifier
-from lee_jax.vision import augment, classifier
+from lee_jax.attention import hw4
+from lee_jax.seq2seq import hw5
+from lee_jax.attention.speaker import SpeakerClassifier
+from lee_jax.cnn import augment, classifier
 
 _DEFAULT_CASES = ["hw1_sample", "hw2_sample", "hw2_strong", "hw2_bilstm", "mnist_cnn",
                   "mnist_hw3_cnn", "mnist_resnet", "hw3_sample_cnn", "hw3_resnet18",

@@ -10,7 +10,7 @@ to ``WORKDIR/figures/``.
 """
 
 from lee_jax.engine import experiment
-from lee_jax.vision import hw3
+from lee_jax.cnn import hw3
 
 _CONFIG, _WORKDIR = experiment.define_flags(__file__, "hw3_config.py")
 

@@ -22,7 +22,7 @@ import ml_collections
 
 from lee_jax.engine import config as config_lib
 from lee_jax.errors import ConfigError
-from lee_jax.vision import augment, classifier
+from lee_jax.cnn import augment, classifier
 
 SEMI = "semi"
 CIFAR10 = "cifar10"

@@ -11,7 +11,7 @@ embeddings' cosine similarities to ``WORKDIR/figures/``.
 """
 
 from lee_jax.engine import experiment
-from lee_jax.translation import hw5
+from lee_jax.seq2seq import hw5
 
 _CONFIG, _WORKDIR = experiment.define_flags(__file__, "hw5_config.py")
 

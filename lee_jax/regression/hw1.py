@@ -26,11 +26,11 @@ from absl import logging
 from etils import epath
 from jax.sharding import Mesh
 
-from lee_jax import data, model_selection
+from lee_jax import data
 from lee_jax.engine import config as config_lib, figures, parallel, report, state as state_lib, writer
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
-from lee_jax.regression import features as features_lib, trainer
+from lee_jax.regression import features as features_lib, model_selection, trainer
 from lee_jax.regression.models import Regressor
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from lee_jax import data
 from lee_jax.errors import DataError
-from tests.food11_folder import LAYOUT, TRAIN, write_food11
+from tests.fakes.food11 import LAYOUT, TRAIN, write_food11
 
 
 def _load(tmp_path, split, manual):

@@ -15,8 +15,8 @@ import tensorflow_datasets as tfds
 from lee_jax import data
 from lee_jax.data.builders import libriphone
 from lee_jax.errors import DataError
-from tests import libriphone_folder as folder
-from tests.libriphone_folder import TEST, TRAIN, write_libriphone
+from tests.fakes import libriphone as folder
+from tests.fakes.libriphone import TEST, TRAIN, write_libriphone
 
 
 def _load(tmp_path, split, manual):

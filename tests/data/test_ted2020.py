@@ -10,7 +10,7 @@ import tensorflow_datasets as tfds
 from lee_jax import data
 from lee_jax.data.builders import ted2020
 from lee_jax.errors import DataError
-from tests.ted2020_folder import MONO, PAIRS, TEST, TRAIN, VALID, write_ted2020
+from tests.fakes.ted2020 import MONO, PAIRS, TEST, TRAIN, VALID, write_ted2020
 
 
 def _load(tmp_path, split, manual):

@@ -15,8 +15,8 @@ import tensorflow_datasets as tfds
 from lee_jax import data
 from lee_jax.data.builders import voxceleb_hw4
 from lee_jax.errors import DataError
-from tests import voxceleb_folder as folder
-from tests.voxceleb_folder import TEST, TRAIN, write_voxceleb
+from tests.fakes import voxceleb as folder
+from tests.fakes.voxceleb import TEST, TRAIN, write_voxceleb
 
 
 def _load(tmp_path, split, manual):

@@ -4,7 +4,7 @@ import numpy as np
 import optax
 import pytest
 
-from lee_jax import model_selection
+from lee_jax.regression import model_selection
 from lee_jax.engine import parallel, state as state_lib
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
