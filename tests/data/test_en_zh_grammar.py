@@ -6,11 +6,13 @@ import pytest
 
 from lee_jax import data
 from lee_jax.data.builders import en_zh_grammar as grammar
-from lee_jax.data.builders.en_zh_grammar import (ACTIVITIES, GIVE, GO, IT, LOCATIONS, NOUNS,
-                                                 PLACES, TIMES, VERBS, WHO, Phrase, adjective,
-                                                 be_clause, because, but, clause, clock, date,
-                                                 how_many, noun_phrase, number_en, number_zh,
-                                                 owner, pronoun, sentence, span, there_is)
+from lee_jax.data.builders.en_zh_draw import MIN_WORDS
+from lee_jax.data.builders.en_zh_lexicon import (ACTIVITIES, GIVE, GO, LOCATIONS, NOUNS, PLACES,
+                                                 TIMES, VERBS, vocabulary)
+from lee_jax.data.builders.en_zh_sentences import (IT, WHO, Phrase, adjective, be_clause, because,
+                                                   but, clause, clock, date, how_many,
+                                                   noun_phrase, number_en, number_zh, owner,
+                                                   pronoun, sentence, span, there_is)
 
 # Simplified forms of characters the lexicon writes in Traditional (個們這過說書車貓…).
 SIMPLIFIED = ("个们这过说书车猫鸟鱼马买卖饭学图馆园厨电脑视机场医时没会为吗谁么两话读写听见东门问间"
@@ -49,7 +51,7 @@ def test_splits_have_their_sizes_and_no_sentence_repeats():
 def test_sentences_are_punctuated_traditional_chinese_of_varied_length():
   splits = _all()
   lengths = [len(en.split()) for en, _ in splits["train"]]
-  assert min(lengths) == grammar.MIN_WORDS and max(lengths) >= 22
+  assert min(lengths) == MIN_WORDS and max(lengths) >= 22
   assert sum(length >= 12 for length in lengths) > 2000  # Long enough for length penalties.
   for en, zh in splits["train"] + splits["valid"]:
     assert re.fullmatch(r"[A-Z][A-Za-z0-9 ,'-]*[A-Za-z0-9][.?]", en), en
@@ -73,7 +75,7 @@ def test_every_construction_is_frequent_in_train():
 
 
 def test_the_lexicon_has_a_few_hundred_words():
-  assert 150 <= len(grammar.vocabulary()) <= 350
+  assert 150 <= len(vocabulary()) <= 350
   assert len(NOUNS) > 100 and len(VERBS) + len(ACTIVITIES) > 50
 
 
