@@ -13,6 +13,7 @@ from lee_jax.data.builders.en_zh_sentences import (IT, WHO, Phrase, adjective, b
                                                    but, clause, clock, date, how_many,
                                                    noun_phrase, number_en, number_zh, owner,
                                                    pronoun, sentence, span, there_is)
+from tests.conftest import run_python
 
 # Simplified forms of characters the lexicon writes in Traditional (個們這過說書車貓…).
 SIMPLIFIED = ("个们这过说书车猫鸟鱼马买卖饭学图馆园厨电脑视机场医时没会为吗谁么两话读写听见东门问间"
@@ -241,3 +242,16 @@ def test_prepared_records_read_back(tmp_path, monkeypatch):
     assert list(records) == [{"en": en.encode(), "zh": zh.encode()}
                              for en, zh in grammar.generate(split)]
   assert records[0]["en"] == b""  # Mono.
+
+
+def test_the_corpus_is_the_same_whatever_pythons_string_hash_seed(tmp_path):
+  """Set and dict-of-set orders follow PYTHONHASHSEED, which differs between processes: a
+  corpus drawn through one would change from run to run."""
+  script = ("import hashlib; from lee_jax.data.builders import en_zh_grammar as g; "
+            "print(hashlib.sha256(repr(g.generate('test')).encode()).hexdigest())")
+  digests = set()
+  for seed in ("0", "1"):
+    proc = run_python(["-c", script], env={"PYTHONHASHSEED": seed})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    digests.add(proc.stdout.strip())
+  assert len(digests) == 1, digests

@@ -217,7 +217,9 @@ def _event(d: Draw, *, question: bool = False, wh: str | None = None,
   obj = recipient = place = destination = means = adverb = None
   if kind == "thing" or kind == "give":
     if wh == "how many":
-      count_nouns = [n for tag in verb.objects for n in _NOUNS_BY_TAG.get(tag, [])
+      # Sorted: a frozenset's order follows Python's string-hash seed, which differs from one
+      # process to the next, and the corpus must not.
+      count_nouns = [n for tag in sorted(verb.objects) for n in _NOUNS_BY_TAG.get(tag, [])
                      if n.measure and "kin" not in n.tags and "person" not in n.tags]
       if not count_nouns:
         return None
