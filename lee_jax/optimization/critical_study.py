@@ -135,7 +135,9 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
   ax.set(xlabel="minimum ratio (fraction of positive eigenvalues)", ylabel="training loss",
          yscale="log", title=f"{len(ratios)} runs of a 1-{config.study.hidden}-1 net")
   figures.save(fig, workdir, "minimum_ratio")
-  counts = {k: int(sum(kind == k for kind, c in zip(kinds, near_critical) if c)) for k in set(kinds)}
+  # Sorted: a set of strings iterates in an order that changes with Python's hash seed.
+  counts = {k: int(sum(kind == k for kind, c in zip(kinds, near_critical) if c))
+            for k in sorted(set(kinds))}
   return {
       "lecture_saddle": lecture_saddle(),
       "runs": len(ratios),
