@@ -14,6 +14,10 @@ def sample() -> ml_collections.ConfigDict:
   """The course's sample code, hyper-parameter for hyper-parameter (ML2022 Spring HW1)."""
   optimizer = config_lib.optimizer_defaults()
   optimizer.update(name="sgd", learning_rate=1e-5, momentum=0.9)
+  train = config_lib.train_defaults()
+  # The course counts epochs: validate every epoch, stop after 400 without a better MSE.
+  train.update(epochs=3000, log_every=1, eval_every=1, checkpoint_every=100, best_metric="mse",
+               patience=400)
   return ml_collections.ConfigDict({
       # All 117 input columns, the row id included, exactly as the sample code feeds them.
       "features": {"select": "all", "k": 0, "normalize": False, "normalize_target": False},
@@ -22,9 +26,7 @@ def sample() -> ml_collections.ConfigDict:
       "loss": "mse",
       "optimizer": optimizer,
       "batch_size": 256,
-      "epochs": 3000,
-      "early_stop": 400,  # Epochs without a better validation MSE before stopping.
-      "checkpoint_every_epochs": 100,
+      "train": train,
   })
 
 
@@ -37,9 +39,7 @@ def strong() -> ml_collections.ConfigDict:
   config.model.update(hidden=(128,), weight_init="lecun")
   config.optimizer.update(name="adam", learning_rate=1e-3, momentum=0.0, weight_decay=1e-3)
   config.batch_size = 64
-  config.epochs = 1000
-  config.early_stop = 100
-  config.checkpoint_every_epochs = 50
+  config.train.update(epochs=1000, patience=100, checkpoint_every=50)
   return config
 
 
@@ -69,5 +69,5 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.strong.features.k = 8
   if config_lib.SMOKE in presets:
     for variant in (config.sample, config.strong):
-      variant.update(epochs=6, early_stop=3, checkpoint_every_epochs=2)
+      variant.train.update(epochs=6, patience=3, checkpoint_every=2)
   return config

@@ -23,6 +23,11 @@ def variant(kind: str, context: int, hidden=(256,), *, batch_norm=False, dropout
             epochs=10, batch_size=512, learning_rate=1e-3) -> ml_collections.ConfigDict:
   optimizer = config_lib.optimizer_defaults()
   optimizer.update(name="adam", learning_rate=learning_rate)
+  train = config_lib.train_defaults()
+  # Validate and checkpoint every epoch; patience > 0 stops after that many epochs without a
+  # better validation accuracy.
+  train.update(epochs=epochs, log_every=1, eval_every=1, checkpoint_every=1,
+               best_metric="accuracy", best_mode="max")
   return ml_collections.ConfigDict({
       "model": {
           "kind": kind,  # mlp (frames with context) | rnn (whole utterances)
@@ -36,8 +41,7 @@ def variant(kind: str, context: int, hidden=(256,), *, batch_norm=False, dropout
       "context": context,  # mlp: frames per example (odd): the frame and context // 2 each side.
       "optimizer": optimizer,
       "batch_size": batch_size,  # mlp: frames; rnn: utterances.
-      "epochs": epochs,
-      "patience": 0,  # Epochs without better validation accuracy before stopping; 0: never.
+      "train": train,
   })
 
 
@@ -64,20 +68,25 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   if config_lib.FULL in presets:
     config.data.update(name="libriphone", num_threads=4)
     # The course's sample code: one frame, one hidden layer of 256, Adam(1e-4), 5 epochs.
-    config.simple.update(epochs=5)
+    config.simple.train.epochs = 5
     config.simple.optimizer.learning_rate = 1e-4
-    config.medium.update(context=19, epochs=10)
-    config.strong.update(context=19, epochs=30)
+    config.medium.context = 19
+    config.medium.train.epochs = 10
+    config.strong.context = 19
+    config.strong.train.epochs = 30
     config.strong.model.hidden = (1024,) * 6
-    config.boss.update(epochs=30, batch_size=32)
+    config.boss.batch_size = 32
+    config.boss.train.epochs = 30
     config.boss.model.update(rnn_hidden=256, rnn_layers=3)
   if config_lib.SMOKE in presets:
     config.data.train_utterances = 150
     for name in config_lib.variant_names(config):
-      config[name].update(epochs=1, batch_size=min(config[name].batch_size, 256))
+      config[name].batch_size = min(config[name].batch_size, 256)
+      config[name].train.epochs = 1
       config[name].model.update(hidden=(16,) * len(config[name].model.hidden), rnn_hidden=8,
                                 rnn_layers=1)
     # Utterances are few: the RNN needs more (and smaller) batches than one epoch gives.
-    config.boss.update(epochs=4, batch_size=8)
+    config.boss.batch_size = 8
+    config.boss.train.epochs = 4
     config.boss.optimizer.learning_rate = 3e-3
   return config

@@ -33,6 +33,11 @@ def variant(kind: str) -> ml_collections.ConfigDict:
   """One recipe; ``kind`` is cnn | resnet | mlp."""
   optimizer = config_lib.optimizer_defaults()
   optimizer.update(name="adam", learning_rate=1e-3, schedule="cosine")
+  train = config_lib.train_defaults()
+  # Epochs, as the course counts; validate and checkpoint every epoch, keeping the last two.
+  # patience > 0 stops after that many epochs without a better validation accuracy.
+  train.update(epochs=15, log_every=1, eval_every=1, checkpoint_every=1, max_to_keep=2,
+               best_metric="accuracy", best_mode="max")
   return ml_collections.ConfigDict({
       "model": {
           "kind": kind,
@@ -50,12 +55,9 @@ def variant(kind: str) -> ml_collections.ConfigDict:
       "tta": classifier.tta_defaults(),
       "pseudo_label": {"threshold": 0.0, "rounds": 1},  # threshold 0: off; the course used 0.65.
       "batch_size": 64,
-      "epochs": 15,
-      "patience": 0,  # Epochs without a better validation accuracy before stopping; 0: never.
-      "checkpoint_every_epochs": 1,
-      "checkpoints_kept": 2,
-      # Also predict with the mean of the kept checkpoints: the last ``checkpoints_kept`` epochs
-      # (a snapshot ensemble), not the best ones.
+      "train": train,
+      # Also predict with the mean of the kept checkpoints: the last ``train.max_to_keep``
+      # epochs (a snapshot ensemble), not the best ones.
       "checkpoint_ensemble": False,
   })
 
@@ -97,7 +99,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   digit_augmentation(config.resnet_aug)
   for name in ("cnn_aug", "resnet_aug"):
     # Augmented images are harder to fit: they need more epochs before they pay off.
-    config[name].epochs = 30
+    config[name].train.epochs = 30
     config[name].tta.update(views=4, augment=config[name].augment)
 
   real_data = presets & {config_lib.FULL, CIFAR10, FOOD101}
@@ -118,7 +120,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       # sklearn's digits have pixel values 0..16, not 0..255: normalise with their own statistics.
       config.data.update(name="sklearn_digits", mean=(0.0191,), std=(0.0236,))
     for name in config_lib.variant_names(config):
-      config[name].update(epochs=2, batch_size=32)
+      config[name].batch_size = 32
+      config[name].train.epochs = 2
       config[name].model.update(widths=(4, 8), dense=(16,), stage_sizes=(1, 1))
       config[name].tta.views = min(config[name].tta.views, 2)
     if SEMI in presets:
@@ -143,7 +146,8 @@ def _real_data(config: ml_collections.ConfigDict, presets: frozenset[str]) -> No
   config.sample = variant("cnn")
   config.sample.model.update(widths=(64, 128, 256, 512, 512), dense=(1024, 512))
   config.sample.optimizer.update(learning_rate=3e-4, weight_decay=1e-5, schedule="constant")
-  config.sample.update(epochs=4, patience=300, normalize=False)
+  config.sample.normalize = False
+  config.sample.train.update(epochs=4, patience=300)
   # Strong-baseline hints: augmentation, mixup, a ResNet, longer training with a cosine
   # schedule, label smoothing, TTA.
   config.strong = variant("resnet")
@@ -153,6 +157,7 @@ def _real_data(config: ml_collections.ConfigDict, presets: frozenset[str]) -> No
                                  schedule="warmup_cosine", warmup_steps=500)
   config.strong.augment.update(crop_scale=(0.3, 1.0), flip=True, rotation=15.0, brightness=0.3,
                                contrast=0.3, saturation=0.3, hue=0.05, mix="mixup", mix_alpha=0.2)
-  config.strong.update(epochs=150, patience=30, label_smoothing=0.1)
+  config.strong.label_smoothing = 0.1
+  config.strong.train.update(epochs=150, patience=30)
   config.strong.tta.update(views=5, augment=augment.defaults())
   config.strong.tta.augment.update(crop_scale=(0.6, 1.0), flip=True)

@@ -26,6 +26,10 @@ def variant(*, dim=80, heads=2, hidden=256, layers=1, encoder="transformer", poo
   # The sample code: AdamW, linear warm-up then cosine decay.
   optimizer.update(name="adamw", learning_rate=learning_rate, weight_decay=0.01,
                    schedule="warmup_cosine", warmup_steps=warmup)
+  train = config_lib.train_defaults()
+  # Validate on whole utterances, log and checkpoint every 250 steps; keep the best.
+  train.update(num_steps=steps, log_every=250, eval_every=250, checkpoint_every=250,
+               best_metric="accuracy", best_mode="max")
   return ml_collections.ConfigDict({
       "model": {
           "dim": dim,  # d_model, the prenet's output width.
@@ -44,8 +48,7 @@ def variant(*, dim=80, heads=2, hidden=256, layers=1, encoder="transformer", poo
       "scale": 30.0,  # AM-softmax's s.
       "segment_len": 128,  # Training segment, in frames.
       "batch_size": 32,
-      "steps": steps,
-      "eval_every": 250,  # Validate (whole utterances), log and checkpoint this often.
+      "train": train,
       "optimizer": optimizer,
   })
 
@@ -78,13 +81,15 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   if config_lib.FULL in presets:
     config.data.update(name="voxceleb_hw4", speakers=600, max_frames=1024, num_threads=4)
     for name in config_lib.variant_names(config):
-      config[name].update(steps=70_000, eval_every=2000)
+      config[name].train.update(num_steps=70_000, log_every=2000, eval_every=2000,
+                                checkpoint_every=2000)
       config[name].optimizer.warmup_steps = 1000
   if config_lib.SMOKE in presets:
     # Five speakers: every split is small, so the smoke run is quick to evaluate.
     config.data.update(first_speakers=5, speakers=5)
     for name in config_lib.variant_names(config):
-      config[name].update(steps=40, eval_every=20, segment_len=32, batch_size=16)
+      config[name].update(segment_len=32, batch_size=16)
+      config[name].train.update(num_steps=40, log_every=20, eval_every=20, checkpoint_every=20)
       config[name].optimizer.warmup_steps = 5
       config[name].model.update(dim=16, heads=2, hidden=32, layers=1)
   return config

@@ -31,6 +31,10 @@ def variant(kind: str, *, back_translation=False, steps=1500, learning_rate=1e-3
   # The Transformer's warm-up then 1/√step decay, and the sample code's gradient clipping.
   optimizer.update(name="adam", learning_rate=learning_rate, schedule="inverse_sqrt",
                    warmup_steps=warmup, clip_norm=1.0)
+  train = config_lib.train_defaults()
+  # Validation loss, logging and checkpoints every 500 steps; the lowest validation loss is kept.
+  train.update(num_steps=steps, log_every=500, eval_every=500, checkpoint_every=500,
+               best_metric="loss", best_mode="min")
   return ml_collections.ConfigDict({
       "model": {
           "kind": kind,  # rnn | transformer
@@ -49,8 +53,7 @@ def variant(kind: str, *, back_translation=False, steps=1500, learning_rate=1e-3
       "beam": 5,
       "length_penalty": 1.0,  # Beam ranking by log P / length^α.
       "batch_size": 32,
-      "steps": steps,
-      "eval_every": 500,  # Validation loss, logging and checkpoints.
+      "train": train,
       "optimizer": optimizer,
   })
 
@@ -78,7 +81,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   if config_lib.FULL in presets:
     config.data.update(name="ted2020", vocab_size=8000, max_len=128)
     for name in config_lib.variant_names(config):
-      config[name].update(steps=30_000, eval_every=2000)
+      config[name].train.update(num_steps=30_000, log_every=2000, eval_every=2000,
+                                checkpoint_every=2000)
       config[name].model.update(dim=256, hidden=512 if name == "rnn" else 1024, layers=3)
   if TED_MULTI in presets:
     config.data.name = "ted_multi_translate"
@@ -87,7 +91,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.data.update(train_pairs=2000, mono_sentences=200, eval_pairs=64, vocab_size=600,
                        max_len=32)
     for name in config_lib.variant_names(config):
-      config[name].update(steps=60, eval_every=30, batch_size=32, beam=3)
+      config[name].update(batch_size=32, beam=3)
+      config[name].train.update(num_steps=60, log_every=30, eval_every=30, checkpoint_every=30)
       config[name].optimizer.update(warmup_steps=10, learning_rate=3e-3)
       config[name].model.update(dim=32, hidden=64, heads=2, layers=1)
   return config

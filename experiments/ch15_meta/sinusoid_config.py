@@ -10,11 +10,18 @@ from lee_jax.engine import config as config_lib
 
 
 def method(name: str, inner_lr: float = 0.01, train_steps: int = 1) -> ml_collections.ConfigDict:
+  optimizer = config_lib.optimizer_defaults()
+  optimizer.learning_rate = 1e-3
+  train = config_lib.train_defaults()
+  train.update(num_steps=10000, log_every=500, eval_every=2000, checkpoint_every=2000,
+               best_metric="mse", best_mode="min")
   return ml_collections.ConfigDict({
       "method": name,  # maml | fomaml | reptile | pretrain
       "inner_lr": inner_lr,  # α of the inner loop, at training and testing time.
       "train_steps": train_steps,  # Inner steps during meta-training.
       "test_steps": 1,  # Inner steps behind the validation number.
+      "optimizer": optimizer,
+      "train": train,  # One step is one meta-batch of tasks.
   })
 
 
@@ -34,14 +41,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.fomaml = method("fomaml")
   # Reptile moves towards the end of several steps on all of a task's points.
   config.reptile = method("reptile", inner_lr=0.02, train_steps=8)
-  config.optimizer = config_lib.optimizer_defaults()
-  config.optimizer.learning_rate = 1e-3
-  config.train = config_lib.train_defaults()
-  config.train.update(num_steps=10000, log_every=500, eval_every=2000, checkpoint_every=2000,
-                      best_metric="mse", best_mode="min")
-  if config_lib.FULL in presets:
-    config.train.update(num_steps=70000, log_every=1000, eval_every=5000, checkpoint_every=5000)
+  for name in config_lib.variant_names(config):
+    if config_lib.FULL in presets:
+      config[name].train.update(num_steps=70000, log_every=1000, eval_every=5000,
+                                checkpoint_every=5000)
+    if config_lib.SMOKE in presets:
+      config[name].train.update(num_steps=40, log_every=10, eval_every=20, checkpoint_every=20)
   if config_lib.SMOKE in presets:
     config.update(val_tasks=20, test_tasks=40)
-    config.train.update(num_steps=40, log_every=10, eval_every=20, checkpoint_every=20)
   return config

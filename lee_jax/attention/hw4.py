@@ -15,9 +15,7 @@ accuracy, predicts the test split and writes the course's Kaggle file ``pred.csv
 
 from __future__ import annotations
 
-import functools
 import math
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,12 +31,13 @@ from jax.sharding import Mesh
 from lee_jax import data
 from lee_jax.attention import pooling
 from lee_jax.engine import config as config_lib
-from lee_jax.engine import figures, loop, optim, parallel, report, steps, writer
+from lee_jax.engine import figures, ladder, loop, optim, parallel, report, steps, writer
 from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError, DataError
 from lee_jax.attention import speaker
 
 Utterance = dict[str, Any]  # {"id": str, "mel": [T, 40] float32, "speaker": int, "name": str}
+COLUMNS = ["val_accuracy", "test_accuracy", "best_step", "params", "seconds"]
 
 
 def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
@@ -51,8 +50,8 @@ def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
   if m.dim % m.heads:
     raise ConfigError(f"{name}.model.dim ({m.dim}) must be a multiple of {name}.model.heads "
                       f"({m.heads}): each head gets dim / heads numbers.")
-  if variant.segment_len < 1 or variant.steps < 1:
-    raise ConfigError(f"{name}.segment_len and {name}.steps must be positive.")
+  if variant.segment_len < 1 or variant.train.num_steps < 1:
+    raise ConfigError(f"{name}.segment_len and {name}.train.num_steps must be positive.")
   if m.head == "cosine" and not variant.margin >= 0:
     raise ConfigError(f"{name}.margin (AM-softmax's m) must be ≥ 0, got {variant.margin}.")
 
@@ -155,41 +154,20 @@ def _eval_frames(config: ml_collections.ConfigDict, splits: dict[str, list[Utter
   return config.data.max_frames or 16 * math.ceil(longest / 16)
 
 
-def predict(state, source: Sequence, batch_size: int, mesh: Mesh) -> np.ndarray:
-  """The predicted speaker index of every record of ``source``, in order."""
-
-  @functools.partial(jax.jit, out_shardings=parallel.replicated(mesh))
-  def outputs(state, batch):
-    return jnp.argmax(_outputs(state, state.params, batch, train=False), -1), batch["mask"]
-
-  results = jax.device_get([outputs(state, parallel.global_batch(mesh, b))
-                            for b in data.eval_batches(source, batch_size=batch_size)])
-  real = np.concatenate([m for _, m in results]) > 0
-  return np.concatenate([p for p, _ in results])[real]
-
-
-def write_submission(path: epath.Path, utterances: list[Utterance], predictions: np.ndarray,
-                     names: dict[int, str]) -> None:
-  """The course's Kaggle file: ``Id,Category`` with feature file and speaker name per row."""
-  if parallel.is_chief():
-    rows = [f"{u['id']},{names[int(p)]}" for u, p in zip(utterances, predictions)]
-    path.write_text("Id,Category\n" + "\n".join(rows) + "\n")
+def _predicted_speakers(state, batch):
+  return jnp.argmax(_outputs(state, state.params, batch, train=False), -1)
 
 
 def run_variant(config: ml_collections.ConfigDict, name: str,
                 splits: dict[str, list[Utterance]], workdir: epath.Path,
-                mesh: Mesh) -> dict[str, Any]:
+                mesh: Mesh) -> ladder.Rung:
   """Trains variant ``name``, keeps its best evaluation, predicts the test utterances."""
-  start = time.perf_counter()
   variant = config[name]
   parallel.check_batch_size(variant.batch_size, mesh)
   frames = _eval_frames(config, splits)
   sources = {k: WholeUtterances(splits[k], frames) for k in ("val", "test")}
-  train_config = config_lib.train_defaults()
-  train_config.update(num_steps=variant.steps, log_every=variant.eval_every,
-                      eval_every=variant.eval_every, checkpoint_every=variant.eval_every,
-                      best_metric="accuracy", best_mode="max")
-  tx = optim.make(variant.optimizer, variant.steps)
+  train_config = config_lib.resolve(variant.train)
+  tx = optim.make(variant.optimizer, train_config.num_steps)
   example = jnp.zeros((1, variant.segment_len, splits["train"][0]["mel"].shape[1]))
   state = state_lib.create(build_model(config, name), tx, example, config.seed, mesh)
   batches = data.train_batches(splits["train"], batch_size=variant.batch_size, seed=config.seed,
@@ -202,16 +180,20 @@ def run_variant(config: ml_collections.ConfigDict, name: str,
                     config=train_config, workdir=workdir, mesh=mesh,
                     evaluate=lambda s: steps.evaluate(eval_step, s, val_batches))
   best = result.best_state()
-  predictions = predict(best, sources["test"], variant.batch_size, mesh)
+  test_batches = (parallel.global_batch(mesh, b)
+                  for b in data.eval_batches(sources["test"], batch_size=variant.batch_size))
+  predictions = steps.predict(steps.make_predict_step(_predicted_speakers, mesh), best,
+                              test_batches)
   names = {u["speaker"]: u["name"] for u in splits["train"]}
-  write_submission(workdir / "pred.csv", splits["test"], predictions, names)
+  # The course's Kaggle file: ``Id,Category``, each utterance's feature file and speaker name.
+  report.write_predictions(workdir / "pred.csv", "Id,Category", [u["id"] for u in splits["test"]],
+                           [names[int(p)] for p in predictions])
   numbers = {"val_accuracy": result.best_value, "best_step": result.best_step,
              "params": state_lib.num_params(best.params)}
   labels = np.array([u["speaker"] for u in splits["test"]])
   if labels.min() >= 0:  # The real test labels are Kaggle's hidden answers.
     numbers["test_accuracy"] = float(np.mean(predictions == labels))
-  numbers["seconds"] = time.perf_counter() - start
-  return {**numbers, "_state": best}
+  return ladder.Rung(numbers, {"state": best})
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict,
@@ -219,24 +201,21 @@ def train_and_evaluate(config: ml_collections.ConfigDict,
   """Trains every variant of ``config``; returns the summary (see ``summary_table``)."""
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()
-  names = config_lib.variant_names(config)
-  for name in names:
-    check_variant(config, name)
+  names = ladder.names(config, check_variant)
   splits = load_splits(config)
   counts = {k: f"{len(v)} utterances, {sum(len(u['mel']) for u in v)} frames"
             for k, v in splits.items()}
   logging.info("%s: %s.", config.data.name, counts)
-  results = {name: run_variant(config, name, splits, workdir / name, mesh) for name in names}
+  rungs = ladder.climb(names, workdir,
+                       lambda name, rung_dir: run_variant(config, name, splits, rung_dir, mesh))
   curves = {name: writer.curve(workdir / name, "accuracy") for name in names}
   figures.save(figures.learning_curves(curves, ylabel="validation accuracy",
                                        title="HW4: validation accuracy (whole utterances)"),
                workdir, "learning_curves")
   last = names[-1]
-  figures.save(attention_figure(results[last]["_state"], splits["test"][0], f"{last}"),
+  figures.save(attention_figure(rungs[last].artifacts["state"], splits["test"][0], f"{last}"),
                workdir, "attention")
-  return {"dataset": config.data.name, "examples": counts,
-          "variants": {n: {k: v for k, v in r.items() if not k.startswith("_")}
-                       for n, r in results.items()}}
+  return {"dataset": config.data.name, "examples": counts, "variants": ladder.numbers(rungs)}
 
 
 def attention_figure(state, utterance: Utterance, title: str):
@@ -261,7 +240,4 @@ def attention_figure(state, utterance: Utterance, title: str):
 
 
 def summary_table(summary: dict[str, Any]) -> str:
-  keys = ["val_accuracy", "test_accuracy", "best_step", "params", "seconds"]
-  shown = [k for k in keys if any(k in v for v in summary["variants"].values())]
-  rows = [[name] + [v.get(k, "") for k in shown] for name, v in summary["variants"].items()]
-  return report.table(["variant"] + shown, rows)
+  return ladder.table(summary["variants"], COLUMNS)

@@ -26,7 +26,7 @@ from etils import epath
 from flax import linen as nn
 from jax.sharding import Mesh
 
-from lee_jax.engine import checkpoint, loop, optim, parallel, steps
+from lee_jax.engine import checkpoint, loop, optim, steps
 from lee_jax.engine import state as state_lib
 from lee_jax.cnn import augment
 
@@ -118,22 +118,16 @@ def tta_defaults() -> ml_collections.ConfigDict:
 def _predict_step(mesh: Mesh, tta: ml_collections.FrozenConfigDict | None):
   # Cached per (mesh, TTA settings): every test split, checkpoint and pseudo-label round then
   # reuses one compiled program.
-  @functools.partial(jax.jit, out_shardings=parallel.replicated(mesh))
-  def predict_batch(state, batch, key):
-    # Replicated outputs: every process receives every prediction.
-    return _probabilities(state, batch["image"], key, tta), batch["mask"]
-  return predict_batch
+  return steps.make_predict_step(
+      lambda state, batch, key: _probabilities(state, batch["image"], key, tta), mesh)
 
 
 def predict(state: state_lib.TrainState, batches: Iterable[steps.Batch], mesh: Mesh, *,
             tta: ml_collections.ConfigDict | None = None, seed: int = 0) -> np.ndarray:
-  """Class probabilities ``[examples, classes]`` of every real (unmasked) example, in order."""
+  """Class probabilities ``[examples, classes]`` of every real (unmasked) example, in order;
+  test-time augmentation draws its views from ``seed`` and the batch's index."""
   step = _predict_step(mesh, ml_collections.FrozenConfigDict(tta) if tta is not None else None)
-  root = jax.random.key(seed)
-  outputs = [step(state, batch, jax.random.fold_in(root, i)) for i, batch in enumerate(batches)]
-  outputs = jax.device_get(outputs)  # One transfer, after every batch is dispatched.
-  probs = np.concatenate([p for p, _ in outputs])
-  return probs[np.concatenate([m for _, m in outputs]) > 0]
+  return steps.predict(step, state, batches, rng=jax.random.key(seed))
 
 
 def ensemble(probabilities: Sequence[np.ndarray]) -> np.ndarray:
@@ -159,12 +153,14 @@ def create_state(model: nn.Module, optimizer: ml_collections.ConfigDict, num_ste
   return state_lib.create(model, tx, example, seed, mesh)
 
 
-def fit(state: state_lib.TrainState, *, config: ml_collections.ConfigDict, classes: int,
+def fit(state: state_lib.TrainState, *, train: ml_collections.ConfigDict,
+        augment_config: ml_collections.ConfigDict, classes: int, label_smoothing: float = 0.0,
         train_batches: Iterator[Any], val_batches: Iterable[steps.Batch], workdir: str | epath.Path,
         mesh: Mesh) -> loop.FitResult:
-  """Trains with ``config.augment``, ``config.label_smoothing`` and ``config.train``; evaluates
-  accuracy and loss on ``val_batches`` (global batches already on the devices)."""
-  loss_fn = make_loss_fn(config.augment, classes, config.label_smoothing)
-  return loop.fit(state, steps.make_train_step(loss_fn, mesh), train_batches, config=config.train,
+  """Trains for the ``train`` section (in steps: ``engine.config.resolve``) with augmentation
+  and label smoothing; evaluates accuracy and loss on ``val_batches`` (global batches already
+  on the devices)."""
+  loss_fn = make_loss_fn(augment_config, classes, label_smoothing)
+  return loop.fit(state, steps.make_train_step(loss_fn, mesh), train_batches, config=train,
                   workdir=workdir, mesh=mesh,
                   evaluate=lambda s: steps.evaluate(eval_step(mesh), s, val_batches))

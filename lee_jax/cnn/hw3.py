@@ -17,7 +17,6 @@ writes a Kaggle submission ``pred.csv`` (``Id,Category``) for the test split.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,7 +31,7 @@ from PIL import Image
 
 from lee_jax import data
 from lee_jax.engine import config as config_lib
-from lee_jax.engine import figures, parallel, report, writer
+from lee_jax.engine import figures, ladder, parallel, report, writer
 from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError, DataError
 from lee_jax.models import ImageMLP, ResNet, SampleCNN, mlp_width_for_params
@@ -43,6 +42,10 @@ from lee_jax.cnn import (
   evaluation,
   pseudo_label,
 )
+
+
+COLUMNS = ["val_accuracy", "test_accuracy", "test_accuracy_tta", "test_accuracy_checkpoints",
+           "pseudo_labelled", "pseudo_label_accuracy", "best_epoch", "epochs", "params", "seconds"]
 
 
 def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
@@ -61,6 +64,9 @@ def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
   if not 0.0 <= variant.tta.weight <= 1.0:
     raise ConfigError(f"{name}.tta.weight mixes plain and augmented predictions; it must lie in "
                       f"[0, 1], got {variant.tta.weight}.")
+  if variant.train.epochs < 1:
+    raise ConfigError(f"{name}.train.epochs must be at least 1: HW3 counts its training in epochs, "
+                      f"as the course's code does; got {variant.train.epochs}.")
   if variant.pseudo_label.rounds < 0:
     raise ConfigError(f"{name}.pseudo_label.rounds must be 0 or more, got {variant.pseudo_label.rounds}.")
   if len(config.data.mean) != len(config.data.std):
@@ -132,23 +138,11 @@ def load_splits(config: ml_collections.ConfigDict) -> dict[str, Sequence[data.Re
   return splits
 
 
-def _loop_config(variant: ml_collections.ConfigDict, steps_per_epoch: int) -> ml_collections.ConfigDict:
-  """The course counts in epochs; the engine counts in steps."""
-  train = config_lib.train_defaults()
-  train.update(num_steps=variant.epochs * steps_per_epoch, log_every=steps_per_epoch,
-               eval_every=steps_per_epoch, best_metric="accuracy", best_mode="max",
-               patience=variant.patience, max_to_keep=variant.checkpoints_kept,
-               checkpoint_every=variant.checkpoint_every_epochs * steps_per_epoch)
-  return ml_collections.ConfigDict({"train": train, "augment": variant.augment,
-                                    "label_smoothing": variant.label_smoothing})
-
-
 def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, Sequence[data.Record]],
                 *, test_ids: np.ndarray, test_labels: np.ndarray, workdir: epath.Path,
-                mesh: Mesh) -> dict[str, Any]:
+                mesh: Mesh) -> ladder.Rung:
   """Trains variant ``name`` (with pseudo-labelling rounds if configured) and predicts the test
   split, whose ids and labels (-1 where hidden) are read once for all variants."""
-  start = time.perf_counter()
   variant = config[name]
   parallel.check_batch_size(variant.batch_size, mesh)
   to_example = _Examples(config.data.image_size)
@@ -175,16 +169,18 @@ def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, 
   state = None
   for r in range(rounds):
     steps_per_epoch = math.ceil(len(train_source) / variant.batch_size)
-    fit_config = _loop_config(variant, steps_per_epoch)
-    fresh = classifier.create_state(model, variant.optimizer, fit_config.train.num_steps,
+    train_config = config_lib.resolve(variant.train, steps_per_epoch)
+    fresh = classifier.create_state(model, variant.optimizer, train_config.num_steps,
                                     image_shape, config.seed, mesh)
     # A later round starts from the previous round's best model, with a fresh optimizer.
     state = fresh if state is None else fresh.replace(params=state.params, model_state=state.model_state)
     batches = data.train_batches(train_source, batch_size=variant.batch_size, seed=config.seed + r,
                                  map_fn=to_example, num_threads=config.data.num_threads)
     round_dir = workdir / f"round{r}" if rounds > 1 else workdir
-    result = classifier.fit(state, config=fit_config, classes=config.data.classes,
-                            train_batches=batches, val_batches=val_batches, workdir=round_dir, mesh=mesh)
+    result = classifier.fit(state, train=train_config, augment_config=variant.augment,
+                            classes=config.data.classes, label_smoothing=variant.label_smoothing,
+                            train_batches=batches, val_batches=val_batches, workdir=round_dir,
+                            mesh=mesh)
     state = result.best_state()
     numbers[f"val_accuracy_round{r}" if rounds > 1 else "val_accuracy"] = result.best_value
     if r + 1 < rounds:
@@ -217,36 +213,35 @@ def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, 
       numbers["test_accuracy" + key[len("probs"):]] = evaluation.accuracy(p, test_labels)
     confusion = evaluation.confusion_matrix(probs, test_labels, config.data.classes)
     numbers["per_class_accuracy"] = [round(float(a), 4) for a in evaluation.per_class_accuracy(confusion)]
-  numbers["seconds"] = time.perf_counter() - start
-  return {**numbers, "_outputs": outputs, "_labels": test_labels, "_steps_per_epoch": steps_per_epoch,
-          "_state": state, "_rounds": rounds}
+  return ladder.Rung(numbers, {"outputs": outputs, "steps_per_epoch": steps_per_epoch,
+                               "state": state, "last_round": round_dir})
 
 
-def _figures(config, results: dict[str, dict[str, Any]], splits, workdir: epath.Path) -> None:
-  curves = {}
-  for name, r in results.items():
-    last_round = f"round{r['_rounds'] - 1}" if r["_rounds"] > 1 else ""
-    curves[name] = writer.curve_by_epoch(workdir / name / last_round, "accuracy",
-                                         r["_steps_per_epoch"])
+def _figures(config, rungs: dict[str, ladder.Rung], splits, labels: np.ndarray,
+             workdir: epath.Path) -> None:
+  curves = {name: writer.curve_by_epoch(rung.artifacts["last_round"], "accuracy",
+                                        rung.artifacts["steps_per_epoch"])
+            for name, rung in rungs.items()}
   figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
                                        title="HW3: validation accuracy per epoch"),
                workdir, "learning_curves")
-  labelled = {n: r for n, r in results.items() if "test_accuracy" in r}
+  labelled = {n: r for n, r in rungs.items() if "test_accuracy" in r.numbers}
   if not labelled:
     return
-  best = max(labelled, key=lambda n: labelled[n]["val_accuracy"])
-  probs, labels = labelled[best]["_outputs"]["probs"], labelled[best]["_labels"]
+  best = max(labelled, key=lambda n: labelled[n].numbers["val_accuracy"])
+  probs = labelled[best].artifacts["outputs"]["probs"]
   names = [str(c) for c in range(config.data.classes)]
   figures.save(evaluation.confusion_figure(
       evaluation.confusion_matrix(probs, labels, config.data.classes), names,
-      f"{best}: test accuracy {labelled[best]['test_accuracy']:.4f}"), workdir, "confusion_matrix")
+      f"{best}: test accuracy {labelled[best].numbers['test_accuracy']:.4f}"), workdir,
+      "confusion_matrix")
   images = np.stack([_Examples(config.data.image_size)(splits["test"][i])["image"]
                      for i in range(len(splits["test"]))])
   figures.save(evaluation.misclassified_figure(images, labels, probs, names), workdir, "misclassified")
   cnns = [n for n in labelled if config[n].model.kind != "mlp"]
   if cnns:
-    best_cnn = max(cnns, key=lambda n: labelled[n]["val_accuracy"])
-    kernel = evaluation.first_conv_kernel(labelled[best_cnn]["_state"].params)
+    best_cnn = max(cnns, key=lambda n: labelled[n].numbers["val_accuracy"])
+    kernel = evaluation.first_conv_kernel(labelled[best_cnn].artifacts["state"].params)
     figures.save(evaluation.filters_figure(kernel, f"{best_cnn}: first-layer filters"),
                  workdir, "filters")
 
@@ -255,28 +250,26 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
   """Trains every variant of ``config``; returns the summary (see ``summary_table``)."""
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()
-  names = config_lib.variant_names(config)
-  for name in names:
-    check_variant(config, name)
+  names = ladder.names(config, check_variant)
   splits = load_splits(config)
   logging.info("%s: %s examples.", config.data.name, {k: len(v) for k, v in splits.items()})
   test = splits["test"]
   test_ids = np.asarray([int(test[i].get("id", i)) for i in range(len(test))])
   test_labels = _labels(test)
-  results = {name: run_variant(config, name, splits, test_ids=test_ids, test_labels=test_labels,
-                               workdir=workdir / name, mesh=mesh)
-             for name in names}
+  rungs = ladder.climb(names, workdir, lambda name, rung_dir: run_variant(
+      config, name, splits, test_ids=test_ids, test_labels=test_labels, workdir=rung_dir,
+      mesh=mesh))
   summary: dict[str, Any] = {
       "dataset": config.data.name,
       "examples": {k: len(v) for k, v in splits.items()},
-      "variants": {n: {k: v for k, v in r.items() if not k.startswith("_")} for n, r in results.items()},
+      "variants": ladder.numbers(rungs),
   }
-  members = [n for n in names if "test_accuracy" in results[n]]
+  members = [n for n in names if "test_accuracy" in rungs[n].numbers]
   if len(members) > 1:
-    probs = classifier.ensemble([results[n]["_outputs"].get("probs_tta", results[n]["_outputs"]["probs"])
-                                 for n in members])
+    outputs = [rungs[n].artifacts["outputs"] for n in members]
+    probs = classifier.ensemble([o.get("probs_tta", o["probs"]) for o in outputs])
     summary["ensemble"] = {"members": members,
-                           "test_accuracy": evaluation.accuracy(probs, results[members[0]]["_labels"])}
+                           "test_accuracy": evaluation.accuracy(probs, test_labels)}
   image_shape = _Examples(config.data.image_size)(splits["train"][0])["image"].shape
   cnn = next((n for n in names if config[n].model.kind == "cnn"), None)
   if cnn:
@@ -284,17 +277,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
                                  tuple(image_shape))
     summary["layer_table"] = {"variant": cnn, "input": list(image_shape),
                               "table": conv_arithmetic.format_table(rows)}
-  _figures(config, results, splits, workdir)
+  _figures(config, rungs, splits, test_labels, workdir)
   return summary
 
 
 def summary_table(summary: dict[str, Any]) -> str:
   """The table the binary prints: one row per variant, then the ensemble."""
-  keys = ["val_accuracy", "test_accuracy", "test_accuracy_tta", "test_accuracy_checkpoints",
-          "pseudo_labelled", "pseudo_label_accuracy", "best_epoch", "epochs", "params", "seconds"]
-  shown = [k for k in keys if any(k in v for v in summary["variants"].values())]
-  rows = [[name] + [v.get(k, "") for k in shown] for name, v in summary["variants"].items()]
+  rows = dict(summary["variants"])
   if "ensemble" in summary:
-    rows.append(["ensemble of all"] + [summary["ensemble"]["test_accuracy"] if k == "test_accuracy"
-                                       else "" for k in shown])
-  return report.table(["variant"] + shown, rows)
+    rows["ensemble of all"] = {"test_accuracy": summary["ensemble"]["test_accuracy"]}
+  return ladder.table(rows, COLUMNS)

@@ -16,13 +16,13 @@ from etils import epath
 from jax.experimental import multihost_utils
 
 from lee_jax.data import builders  # pylint: disable=unused-import  # Registers the builders.
-from lee_jax.data.pipeline import (Record, Subset, device_eval_batches, eval_batches, full_batches,
-                                   load_arrays, random_split, train_batches)
+from lee_jax.data.pipeline import (Record, Rows, Subset, device_eval_batches, eval_batches,
+                                   full_batches, load_arrays, random_split, train_batches)
 from lee_jax.errors import DataError
 
 __all__ = [
-    "DataError", "Record", "Subset", "device_eval_batches", "eval_batches", "full_batches", "load",
-    "load_arrays", "random_split", "train_batches",
+    "DataError", "Record", "Rows", "Subset", "device_eval_batches", "eval_batches",
+    "full_batches", "load", "load_arrays", "random_split", "train_batches",
 ]
 
 

@@ -47,6 +47,23 @@ class Subset(Sequence):
     return self.source[int(self.indices[i])]
 
 
+class Rows(Sequence):
+  """Row ``i`` of every array of a dict: a random-access source of examples for grain (e.g.
+  token arrays made once for a whole corpus)."""
+
+  def __init__(self, arrays: dict[str, np.ndarray]):
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+      raise ValueError(f"Rows needs arrays of one length, got {lengths}.")
+    self.arrays = arrays
+
+  def __len__(self) -> int:
+    return len(next(iter(self.arrays.values())))
+
+  def __getitem__(self, i: int) -> Record:
+    return {k: v[i] for k, v in self.arrays.items()}
+
+
 def random_split(source: Sequence[Record], fraction: float, seed: int) -> tuple[Subset, Subset]:
   """Splits into ``(1 - fraction, fraction)`` parts at random, e.g. training and validation."""
   if not 0.0 < fraction < 1.0:

@@ -33,10 +33,14 @@ def parse_presets(arg: str | None, allowed: Iterable[str] = (SMOKE, FULL)) -> fr
 
 
 def train_defaults() -> ml_collections.ConfigDict:
-  """The ``config.train`` fields read by ``lee_jax.engine.loop.fit``."""
+  """The ``train`` section of every experiment: how long to train, and how often to log,
+  evaluate and checkpoint (read by ``lee_jax.engine.loop.fit``, after ``resolve``)."""
   return ml_collections.ConfigDict({
-      "num_steps": 1000,
-      "log_every": 100,  # Train metrics are averaged over this many steps.
+      "num_steps": 1000,  # Updates of the parameters (ignored when ``epochs`` is set).
+      # > 0: train for this many passes over the training split instead, as the course's code
+      # counts; log_every, eval_every and checkpoint_every then count epochs too.
+      "epochs": 0,
+      "log_every": 100,  # Train metrics are averaged over this many steps (or epochs).
       "eval_every": 0,  # 0: evaluate once, at the end.
       "checkpoint_every": 0,  # 0: save at the end (and when early stopping fires).
       "max_to_keep": 2,
@@ -46,6 +50,31 @@ def train_defaults() -> ml_collections.ConfigDict:
       # Early stopping: stop after this many evaluations without improvement; 0 disables it.
       "patience": 0,
   })
+
+
+def resolve(train: ml_collections.ConfigDict,
+            steps_per_epoch: int | None = None) -> ml_collections.ConfigDict:
+  """The train section counted in steps, as the loop and the optimizer's schedule count.
+
+  A section that counts epochs (``train.epochs > 0``) needs ``steps_per_epoch``: the updates one
+  pass over the training split takes. Every ``*_every`` field is then multiplied by it too, so
+  "evaluate every epoch" stays every epoch whatever the batch size. A section in steps comes back
+  unchanged (as a copy).
+  """
+  resolved = ml_collections.ConfigDict(train.to_dict())
+  if train.epochs < 0:
+    raise ConfigError(f"train.epochs must be 0 (count steps) or positive, got {train.epochs}.")
+  if not train.epochs:
+    return resolved
+  if not steps_per_epoch:
+    raise ConfigError(
+        f"train.epochs is {train.epochs}, but this experiment has no epochs: its training data "
+        "is not one split read pass by pass. Set train.num_steps instead (and train.epochs=0).")
+  resolved.update(num_steps=train.epochs * steps_per_epoch, epochs=0,
+                  log_every=train.log_every * steps_per_epoch,
+                  eval_every=train.eval_every * steps_per_epoch,
+                  checkpoint_every=train.checkpoint_every * steps_per_epoch)
+  return resolved
 
 
 def optimizer_defaults() -> ml_collections.ConfigDict:
@@ -65,7 +94,8 @@ def optimizer_defaults() -> ml_collections.ConfigDict:
 
 def variant_names(config: ml_collections.ConfigDict) -> list[str]:
   """The sections named by ``config.variants`` (comma-separated): one recipe each, e.g. HW1's
-  ``sample`` and ``strong`` or HW3's ``cnn`` and ``resnet``."""
+  ``sample`` and ``strong`` or HW3's ``cnn`` and ``resnet`` (``lee_jax.engine.ladder`` runs
+  them)."""
   names = [n.strip() for n in config.variants.split(",") if n.strip()]
   for name in names:
     if name not in config or not isinstance(config[name], ml_collections.ConfigDict):

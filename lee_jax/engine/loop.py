@@ -11,13 +11,20 @@ regression, a GAN and a sequence model lives in that step, not here. The loop gu
   always before a save; a non-finite step raises ``NonFiniteError`` and the last good
   checkpoint stays the latest.
 - **Early stopping** on a validation metric, keeping the variables of the best evaluation.
+
+**What the loop needs of a state** (``LoopState``): a pytree (a ``flax.struct.PyTreeNode``)
+whose ``step`` field counts the loop's steps, which is where a restored run continues. Everything
+else in it is the step function's business: a ``TrainState`` (one model), an RL ``Runner``
+(agents and environment states), a GAN's two players. Only tracking a best evaluation
+(``train.best_metric``) asks for more: the state's ``params`` and ``model_state``, which are
+copied at the best evaluation and restored by ``FitResult.best_state``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import grain
 import jax
@@ -30,12 +37,22 @@ from jax.sharding import Mesh
 
 from lee_jax.engine import guards, parallel
 from lee_jax.engine.checkpoint import Checkpointer
-from lee_jax.engine.state import PyTree, TrainState
+from lee_jax.engine.state import PyTree
 from lee_jax.engine.writer import MetricWriter, ProgressBar
 from lee_jax.errors import ConfigError
 
-StepFn = Callable[[TrainState, Any], tuple[TrainState, dict[str, jax.Array]]]
-EvalFn = Callable[[TrainState], dict[str, float]]
+
+
+class LoopState(Protocol):
+  """Any pytree with the loop's step count (see the module docstring)."""
+
+  step: jax.Array
+
+  def replace(self, **changes: Any) -> LoopState: ...
+
+
+StepFn = Callable[[LoopState, Any], tuple[LoopState, dict[str, jax.Array]]]
+EvalFn = Callable[[LoopState], dict[str, float]]
 
 CHECKPOINT_DIR = "checkpoints"
 
@@ -44,7 +61,7 @@ CHECKPOINT_DIR = "checkpoints"
 class FitResult:
   """What a finished (or resumed-and-finished) run knows."""
 
-  state: TrainState
+  state: LoopState
   train_metrics: dict[str, float]  # Means over the last logging interval.
   eval_metrics: dict[str, float]  # The last evaluation.
   best_variables: PyTree | None  # {"params", "model_state"} at the best evaluation.
@@ -52,7 +69,7 @@ class FitResult:
   best_value: float | None
   stopped_early: bool
 
-  def best_state(self) -> TrainState:
+  def best_state(self) -> LoopState:
     """The state with the best evaluation's variables (the final state if none was tracked)."""
     if self.best_variables is None:
       return self.state
@@ -70,6 +87,10 @@ def _due(step: int, every: int, last: int) -> bool:
 
 
 def _check(config: ml_collections.ConfigDict, evaluate: EvalFn | None) -> None:
+  if config.epochs:
+    raise ConfigError(
+        f"train.epochs is {config.epochs}, but the loop counts steps: this experiment does not "
+        "read its training data in epochs. Set train.num_steps instead (and train.epochs=0).")
   if config.patience and not config.best_metric:
     raise ConfigError("train.patience (early stopping) needs train.best_metric to watch.")
   if config.best_mode not in ("min", "max"):
@@ -84,13 +105,13 @@ def _check(config: ml_collections.ConfigDict, evaluate: EvalFn | None) -> None:
                       f"train.log_every ({config.log_every}).")
 
 
-def _copy_variables(state: TrainState) -> PyTree:
+def _copy_variables(state: LoopState) -> PyTree:
   # The train step donates the state's buffers, so the best variables need buffers of their own.
   return jax.tree.map(jnp.copy, {"params": state.params, "model_state": state.model_state})
 
 
 def fit(
-    state: TrainState,
+    state: LoopState,
     train_step: StepFn,
     batches: Iterator[Any] | None,
     *,
@@ -99,7 +120,8 @@ def fit(
     mesh: Mesh,
     evaluate: EvalFn | None = None,
 ) -> FitResult:
-  """Trains ``state`` for ``config.num_steps`` steps (see ``engine.config.train_defaults``).
+  """Trains ``state`` for ``config.num_steps`` steps (a train section in steps: see
+  ``engine.config.train_defaults`` and ``engine.config.resolve``).
 
   ``batches`` yields this process's part of each global batch as NumPy arrays; grain iterators
   are checkpointed with the run. A step that makes its own data (an RL rollout) takes

@@ -27,12 +27,23 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
   return "\n".join(lines)
 
 
-def write_predictions(path: str | epath.Path, header: str, ids: Sequence[int], values: Sequence[Any],
-                      id_format: str = "d", value_format: str = "") -> None:
+def write_predictions(path: str | epath.Path, header: str, ids: Sequence[Any], values: Sequence[Any],
+                      *, id_format: str = "", value_format: str = "") -> None:
   """A Kaggle submission: ``header``, then one ``id,value`` row per example in id order
-  (process 0 only)."""
+  (process 0 only).
+
+  ``ids`` are numbers (HW1's row ids; ``id_format="04d"`` writes HW3's ``0042``) or strings
+  (HW4's feature file names); ``values`` are formatted with ``value_format``.
+  """
+  if len(ids) != len(values):
+    raise ValueError(f"{path}: {len(ids)} ids but {len(values)} predictions.")
   if not parallel.is_chief():
     return
   order = sorted(range(len(ids)), key=lambda i: ids[i])
-  lines = [header] + [f"{int(ids[i]):{id_format}},{values[i]:{value_format}}" for i in order]
+  lines = [header] + [f"{_id(ids[i]):{id_format}},{values[i]:{value_format}}" for i in order]
   epath.Path(path).write_text("\n".join(lines) + "\n")
+
+
+def _id(value: Any) -> int | str:
+  """NumPy integers print as ints; anything else (a file name) as itself."""
+  return value if isinstance(value, str) else int(value)

@@ -1,8 +1,12 @@
-"""Compiled train and eval steps for the supervised case, and the evaluation loop.
+"""Compiled train, eval and predict steps for the supervised case, and the loops over a split.
 
 A chapter with its own kind of update (a GAN's two players, a PPO epoch, a MAML outer step)
 writes its own step function with the same signature, ``(state, batch) -> (state, metrics)``,
 and hands it to the same loop (``lee_jax.engine.loop.fit``).
+
+Evaluation and prediction read *global* batches padded to whole batches with a ``mask`` (see
+``lee_jax.data.pipeline``): ``evaluate`` sums per-example metrics over the real rows,
+``predict`` returns the model's outputs for the real rows only, in order, on every process.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 from jax.sharding import Mesh
 
@@ -23,6 +28,8 @@ Metrics = dict[str, jax.Array]
 LossFn = Callable[[PyTree, TrainState, Batch, jax.Array], tuple[jax.Array, tuple[Metrics, PyTree]]]
 # per_example_fn(state, batch) -> {name: values of shape [batch]}
 PerExampleFn = Callable[[TrainState, Batch], dict[str, jax.Array]]
+# predict_fn(state, batch[, rng]) -> any pytree of per-example outputs, each [batch, ...]
+PredictFn = Callable[..., PyTree]
 
 
 def make_train_step(loss_fn: LossFn, mesh: Mesh) -> Callable[[TrainState, Batch], tuple[TrainState, Metrics]]:
@@ -84,3 +91,35 @@ def evaluate(eval_step: Callable[[TrainState, Batch], Metrics], state: TrainStat
   totals = jax.device_get(totals)
   count = totals.pop("count")
   return {name: float(total / count) for name, total in totals.items()}
+
+
+def make_predict_step(predict_fn: PredictFn, mesh: Mesh) -> Callable[..., tuple[PyTree, jax.Array]]:
+  """``predict_fn`` compiled over one global batch, returning its outputs and the batch's mask.
+
+  Build it once and reuse it for every split, checkpoint and round: each call of
+  ``make_predict_step`` is a new program to compile. The outputs are replicated, so with several
+  processes every process receives every row, not only the rows it fed in. ``predict_fn`` may
+  take a third argument, a per-batch key (test-time augmentation), which ``predict`` supplies.
+  """
+
+  def predict_step(state, batch, *rng):
+    return predict_fn(state, batch, *rng), batch["mask"]
+
+  return jax.jit(predict_step, out_shardings=parallel.replicated(mesh))
+
+
+def predict(predict_step: Callable[..., tuple[PyTree, jax.Array]], state: PyTree,
+            batches: Iterable[Batch], *, rng: jax.Array | None = None) -> PyTree:
+  """The outputs of every real (unmasked) example of ``batches``, in order, as NumPy arrays.
+
+  ``rng``, if given, is folded with each batch's index into the key ``predict_step`` gets.
+  Every batch is dispatched before anything is fetched, so the host never stalls the device.
+  """
+  outputs = [predict_step(state, batch) if rng is None
+             else predict_step(state, batch, jax.random.fold_in(rng, i))
+             for i, batch in enumerate(batches)]
+  if not outputs:
+    raise ValueError("predict() got no batches: the split is empty.")
+  outputs = jax.device_get(outputs)
+  real = np.concatenate([mask for _, mask in outputs]) > 0
+  return jax.tree.map(lambda *rows: np.concatenate(rows)[real], *[out for out, _ in outputs])

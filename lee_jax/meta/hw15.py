@@ -23,8 +23,7 @@ import ml_collections
 import numpy as np
 from etils import epath
 
-from lee_jax.engine import config as config_lib
-from lee_jax.engine import figures, parallel, report
+from lee_jax.engine import figures, ladder, parallel, report
 from lee_jax.errors import ConfigError
 from lee_jax.meta import learners, models, tasks, training
 
@@ -88,7 +87,8 @@ def _check(config: ml_collections.ConfigDict, pools, names: list[str]) -> None:
                         f"(meta_batch_size={config.meta_batch_size}); use larger pools.")
   for name in names:
     section = config[name]
-    for field in ("method", "inner_lr", "train_steps", "test_steps", "rotate", "target"):
+    for field in ("method", "inner_lr", "train_steps", "test_steps", "rotate", "target",
+                  "optimizer", "train"):
       if field not in section:
         raise ConfigError(f"Variant {name!r} has no field {field!r}; build variants with "
                           "hw15_config.variant().")
@@ -108,7 +108,7 @@ def _sources(config, pools, k_shot: int, rotate: bool, num_train_tasks: int):
 
 
 def _run(config, pools, name: str, k_shot: int, workdir: epath.Path, mesh,
-         num_train_tasks: int | None = None) -> dict[str, Any]:
+         num_train_tasks: int | None = None) -> ladder.Rung:
   """Meta-trains one variant and scores it on the testing tasks."""
   section = config[name]
   learner, model = make_learner(section, config, pools["train"].num_classes)
@@ -116,17 +116,19 @@ def _run(config, pools, name: str, k_shot: int, workdir: epath.Path, mesh,
                               num_train_tasks or tasks.UNLIMITED_TASKS)
   start = time.monotonic()
   trained = training.meta_train(learner, model, jnp.zeros((1, *pools["train"].images.shape[2:])),
-                                train, val, config=config, workdir=workdir, mesh=mesh)
+                                train, val, train=section.train, optimizer=section.optimizer,
+                                meta_batch_size=config.meta_batch_size, seed=config.seed,
+                                workdir=workdir, mesh=mesh)
   seconds = time.monotonic() - start
   steps = max(config.curve_steps, learner.test_steps)
   curve_fn = training.make_curve_fn(learner, mesh, steps)
   curves = training.task_curves(curve_fn, trained.params, test, mesh=mesh,
                                 batch_size=training.eval_batch_size(len(test), mesh, 100))
   mean, interval = training.mean_and_interval(curves[:, learner.test_steps])
-  return {"method": learner.method, "accuracy": mean, "interval": interval,
-          "test_steps": learner.test_steps, "curve": curves.mean(axis=0).tolist(),
-          "best_step": trained.best_step, "val_accuracy": trained.best_value,
-          "train_seconds": seconds}
+  return ladder.Rung({"method": learner.method, "accuracy": mean, "interval": interval,
+                      "test_steps": learner.test_steps, "curve": curves.mean(axis=0).tolist(),
+                      "best_step": trained.best_step, "val_accuracy": trained.best_value,
+                      "train_seconds": seconds})
 
 
 def pixel_nearest_neighbour(source) -> float:
@@ -147,39 +149,41 @@ def pixel_nearest_neighbour(source) -> float:
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -> dict[str, Any]:
   mesh = parallel.make_mesh()
   pools = tasks.load_pools(config.data, config.seed)
-  names = config_lib.variant_names(config)
+  names = ladder.names(config)
   _check(config, pools, names)
   results, pixels = {}, {}
-  for k_shot in config.shots:
+  for k_shot in config.shots:  # One ladder per K, each variant in workdir/<K>-shot/<variant>.
     shot = f"{k_shot}-shot"
     pixels[shot] = pixel_nearest_neighbour(_sources(config, pools, k_shot, False, 1)[2])
-    results[shot] = {name: _run(config, pools, name, k_shot, workdir / shot / name, mesh)
-                     for name in names}
+    results[shot] = ladder.numbers(ladder.climb(
+        names, workdir / shot,
+        lambda name, rung_dir, k=k_shot: _run(config, pools, name, k, rung_dir, mesh)))
   study = {}
   if config.task_study.counts:
     name, k_shot = config.task_study.variant, config.shots[0]
     for count in config.task_study.counts:
       study[str(count)] = _run(config, pools, name, k_shot,
-                               workdir / "task_study" / f"{count}_tasks", mesh, count)
+                               workdir / "task_study" / f"{count}_tasks", mesh, count).numbers
   summary = {"dataset": config.data.name, "n_way": config.n_way, "shots": list(config.shots),
              "classes": {s: int(p.num_classes) for s, p in pools.items()},
              "test_tasks": config.test_tasks, "curve_steps": config.curve_steps,
-             "results": results, "pixel_nearest_neighbour": pixels,
+             "variants": results, "pixel_nearest_neighbour": pixels,
              "task_study": {"variant": config.task_study.variant, "k_shot": config.shots[0],
                             "runs": study,
                             # The ladder's run of the same variant: a fresh task every time.
                             "unlimited": results[f"{config.shots[0]}-shot"].get(
                                 config.task_study.variant),
-                            "tasks_drawn": config.train.num_steps * config.meta_batch_size}}
+                            "tasks_drawn": (config[config.task_study.variant].train.num_steps
+                                            * config.meta_batch_size)}}
   _figures(summary, pools, config, workdir)
   return summary
 
 
 def _figures(summary, pools, config, workdir) -> None:
-  shots = list(summary["results"])
+  shots = list(summary["variants"])
   fig, axes = figures.new(ncols=len(shots), size=(4.6, 3.4))
   for ax, shot in zip(np.atleast_1d(axes), shots):
-    for name, r in summary["results"][shot].items():
+    for name, r in summary["variants"][shot].items():
       ax.plot(range(len(r["curve"])), r["curve"], marker=".", label=name)
     ax.set(title=f"{summary['n_way']}-way {shot}, testing tasks", xlabel="inner steps",
            ylabel="query accuracy", ylim=(0, 1))
@@ -226,7 +230,7 @@ def _figures(summary, pools, config, workdir) -> None:
 def summary_table(summary: dict[str, Any]) -> str:
   steps = summary["curve_steps"]
   rows = []
-  for shot, variants in summary["results"].items():
+  for shot, variants in summary["variants"].items():
     rows.append([shot, "pixel nearest neighbour (no learning)",
                  f"{summary['pixel_nearest_neighbour'][shot]:.3f}", "", "", "", ""])
     for name, r in variants.items():

@@ -19,8 +19,7 @@ import ml_collections
 import numpy as np
 from etils import epath
 
-from lee_jax.engine import config as config_lib
-from lee_jax.engine import figures, parallel, report
+from lee_jax.engine import figures, ladder, parallel, report
 from lee_jax.errors import ConfigError
 from lee_jax.meta import learners, models, tasks, training
 
@@ -48,24 +47,30 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
   val = tasks.SinusoidTasks(seed=config.seed + 1, num_tasks=config.val_tasks, **shots)
   test = tasks.SinusoidTasks(seed=config.seed + 2, num_tasks=config.test_tasks, **shots)
   steps = max(config.report_steps)
-  names = config_lib.variant_names(config)
-  learners_by_name = {name: make_learner(config[name]) for name in names}  # Bad ones fail now.
-  results, plots = {}, {}
-  for name, learner in learners_by_name.items():
+  names = ladder.names(config, lambda c, name: make_learner(c[name]))  # Bad ones fail now.
+
+  def train_one(name: str, rung_dir: epath.Path) -> ladder.Rung:
+    learner, section = make_learner(config[name]), config[name]
     trained = training.meta_train(learner, models.sinusoid_mlp(), jnp.zeros((1, 1)), train, val,
-                                  config=config, workdir=workdir / name, mesh=mesh)
+                                  train=section.train, optimizer=section.optimizer,
+                                  meta_batch_size=config.meta_batch_size, seed=config.seed,
+                                  workdir=rung_dir, mesh=mesh)
     curve_fn = training.make_curve_fn(learner, mesh, steps)
     curves = training.task_curves(curve_fn, trained.params, test, mesh=mesh,
                                   batch_size=training.eval_batch_size(len(test), mesh, 200))
-    results[name] = {"method": learner.method, "best_step": trained.best_step,
-                     "mse": {str(s): training.mean_and_interval(curves[:, s])[0]
-                             for s in config.report_steps},
-                     "interval": {str(s): training.mean_and_interval(curves[:, s])[1]
-                                  for s in config.report_steps}}
-    plots[name] = _fits(learner, trained.params, test[0], config.report_steps)
+    numbers = {"method": learner.method, "best_step": trained.best_step,
+               "mse": {str(s): training.mean_and_interval(curves[:, s])[0]
+                       for s in config.report_steps},
+               "interval": {str(s): training.mean_and_interval(curves[:, s])[1]
+                            for s in config.report_steps}}
+    return ladder.Rung(numbers, {"fits": _fits(learner, trained.params, test[0],
+                                               config.report_steps)})
+
+  rungs = ladder.climb(names, workdir, train_one)
+  plots = {name: rung.artifacts["fits"] for name, rung in rungs.items()}
   figures.save(_fits_figure(plots, test[0], config.report_steps), workdir, "sinusoid_fits")
   return {"dataset": "sinusoid", "k_shot": config.k_shot, "test_tasks": len(test),
-          "report_steps": list(config.report_steps), "methods": results}
+          "report_steps": list(config.report_steps), "variants": ladder.numbers(rungs)}
 
 
 _GRID = np.linspace(*tasks.SinusoidTasks.X, 200, dtype=np.float32)[:, None]
@@ -100,5 +105,5 @@ def _fits_figure(plots: dict[str, np.ndarray], task: dict[str, np.ndarray], repo
 def summary_table(summary: dict[str, Any]) -> str:
   steps = summary["report_steps"]
   rows = [[name] + [f"{r['mse'][str(s)]:.3f} ± {r['interval'][str(s)]:.3f}" for s in steps]
-          for name, r in summary["methods"].items()]
+          for name, r in summary["variants"].items()]
   return report.table(["method"] + [f"MSE after {s} step{'s' * (s != 1)}" for s in steps], rows)

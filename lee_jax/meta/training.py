@@ -16,7 +16,6 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 import jax
-import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import optax
@@ -25,6 +24,7 @@ from flax import linen as nn
 from jax.sharding import Mesh
 
 from lee_jax import data
+from lee_jax.engine import config as config_lib
 from lee_jax.engine import guards, loop, optim, parallel
 from lee_jax.engine import state as state_lib
 from lee_jax.meta import learners, tasks
@@ -101,26 +101,29 @@ class Trained:
 
 def meta_train(learner: learners.Learner, model: nn.Module, example: jax.Array,
                train_tasks: Sequence[dict], val_tasks: Sequence[dict], *,
-               config: ml_collections.ConfigDict, workdir: str | epath.Path, mesh: Mesh,
+               train: ml_collections.ConfigDict, optimizer: ml_collections.ConfigDict,
+               meta_batch_size: int, seed: int, workdir: str | epath.Path, mesh: Mesh,
                ) -> Trained:
   """Trains ``learner``'s initialisation through ``loop.fit``; keeps the best validation one.
 
-  ``config`` holds ``seed``, ``meta_batch_size``, ``optimizer`` and ``train`` (the engine's
-  sections); validation scores ``val_tasks`` after ``learner.test_steps`` inner steps.
+  ``train`` and ``optimizer`` are the engine's sections (one step is one meta-batch of
+  ``meta_batch_size`` tasks); validation scores ``val_tasks`` after ``learner.test_steps`` inner
+  steps.
   """
-  parallel.check_batch_size(config.meta_batch_size, mesh)
-  tx = optim.make(config.optimizer, config.train.num_steps)
-  state = state_lib.create(model, tx, example, config.seed, mesh)
+  parallel.check_batch_size(meta_batch_size, mesh)
+  train = config_lib.resolve(train)
+  tx = optim.make(optimizer, train.num_steps)
+  state = state_lib.create(model, tx, example, seed, mesh)
   curve_fn = make_curve_fn(learner, mesh, learner.test_steps)
-  batch = eval_batch_size(len(val_tasks), mesh, 4 * config.meta_batch_size)
+  batch = eval_batch_size(len(val_tasks), mesh, 4 * meta_batch_size)
 
   def evaluate(s: state_lib.TrainState) -> dict[str, float]:
     curves = task_curves(curve_fn, s.params, val_tasks, batch_size=batch, mesh=mesh)
     return {learner.metric_name: float(curves[:, -1].mean())}
 
-  batches = data.train_batches(train_tasks, batch_size=config.meta_batch_size, seed=config.seed,
+  batches = data.train_batches(train_tasks, batch_size=meta_batch_size, seed=seed,
                                shuffle=len(train_tasks) < tasks.UNLIMITED_TASKS)
-  result = loop.fit(state, make_meta_step(learner, mesh), batches, config=config.train,
+  result = loop.fit(state, make_meta_step(learner, mesh), batches, config=train,
                     workdir=workdir, mesh=mesh, evaluate=evaluate)
   best = result.best_state()
   return Trained(best.params, result.best_step, result.best_value, result.train_metrics)

@@ -10,19 +10,16 @@ whole utterances). Each *variant* of the config is one rung:
 - ``model.kind = "rnn"``: ``BiRNNTagger`` over whole utterances, one label per frame.
 
 Utterances are split into training and validation (``data.train_ratio``, by utterance as the
-course does, so no utterance is in both). Each variant keeps its epoch of best validation
-accuracy, predicts the test split and writes the course's Kaggle file ``pred.csv``
-(``Id,Class``, one row per test frame in order).
+course does, so no utterance is in both). Each variant (a rung of the engine's ladder, trained
+for ``train.epochs`` epochs) keeps its epoch of best validation accuracy, predicts the test split
+and writes the course's Kaggle file ``pred.csv`` (``Id,Class``, one row per test frame in order).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import time
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
@@ -34,13 +31,15 @@ from jax.sharding import Mesh
 
 from lee_jax import data
 from lee_jax.engine import config as config_lib
-from lee_jax.engine import figures, loop, optim, parallel, report, steps, writer
+from lee_jax.engine import figures, ladder, loop, optim, parallel, report, steps, writer
 from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError, DataError
 from lee_jax.models import MLP, BiRNNTagger
 from lee_jax.optimization import frames
 
 KINDS = ("mlp", "rnn")
+COLUMNS = ["frames_per_example", "val_accuracy", "test_accuracy", "best_epoch", "params",
+           "seconds"]
 
 
 def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
@@ -51,8 +50,9 @@ def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
     frames.check_context(variant.context)
   if not 0.0 <= variant.model.dropout < 1.0:
     raise ConfigError(f"{name}.model.dropout must lie in [0, 1), got {variant.model.dropout}.")
-  if variant.epochs < 1:
-    raise ConfigError(f"{name}.epochs must be at least 1, got {variant.epochs}.")
+  if variant.train.epochs < 1:
+    raise ConfigError(f"{name}.train.epochs must be at least 1: HW2 counts its training in epochs, "
+                      f"as the course's code does; got {variant.train.epochs}.")
 
 
 def build_model(config: ml_collections.ConfigDict, name: str) -> nn.Module:
@@ -160,6 +160,8 @@ class _Kind:
       self.example = jnp.zeros((1, variant.context * tables["train"].num_features))
     self.loss_fn = sequence_loss if self.sequence else frame_loss
     self.eval_step = steps.make_eval_step(_per_utterance if self.sequence else _per_frame, mesh)
+    self.predict_step = steps.make_predict_step(
+        _predicted_utterances if self.sequence else _predicted_frames, mesh)
 
   def steps_per_epoch(self) -> int:
     return math.ceil(len(self.sources["train"]) / self.batch_size)
@@ -180,44 +182,32 @@ class _Kind:
 
   def predict(self, state, split: str) -> np.ndarray:
     """The predicted phoneme of every frame of ``split``, utterances in order."""
-    sequence = self.sequence
-
-    # Replicated outputs, mask and lengths included: every process receives the whole global
-    # batch, not only the rows it fed in.
-    @functools.partial(jax.jit, out_shardings=parallel.replicated(self.mesh))
-    def predict(state, batch):
-      logits = (_sequence_logits(state, state.params, batch, train=False)[0] if sequence
-                else _frame_outputs(state, batch))
-      return jnp.argmax(logits, -1), batch["mask"], batch["length"] if sequence else batch["mask"]
-
-    outputs = jax.device_get([predict(state, parallel.global_batch(self.mesh, b))
-                              for b in self.eval_batches(split)])
-    real = np.concatenate([m for _, m, _ in outputs]) > 0
-    predictions = np.concatenate([p for p, _, _ in outputs])[real]
-    if not sequence:
-      return predictions
-    lengths = np.concatenate([n for _, _, n in outputs])[real]
-    return np.concatenate([row[:n] for row, n in zip(predictions, lengths)])
+    batches = (parallel.global_batch(self.mesh, b) for b in self.eval_batches(split))
+    predicted = steps.predict(self.predict_step, state, batches)
+    if not self.sequence:
+      return predicted
+    return np.concatenate([row[:n] for row, n in zip(predicted["phonemes"], predicted["length"])])
 
 
-def _loop_config(variant: ml_collections.ConfigDict, steps_per_epoch: int) -> ml_collections.ConfigDict:
-  train = config_lib.train_defaults()
-  train.update(num_steps=variant.epochs * steps_per_epoch, log_every=steps_per_epoch,
-               eval_every=steps_per_epoch, checkpoint_every=steps_per_epoch,
-               best_metric="accuracy", best_mode="max", patience=variant.patience)
-  return train
+def _predicted_frames(state, batch):
+  return jnp.argmax(_frame_outputs(state, batch), -1)
+
+
+def _predicted_utterances(state, batch):
+  # The lengths come back with the predictions, to cut each utterance's padding off.
+  logits, _ = _sequence_logits(state, state.params, batch, train=False)
+  return {"phonemes": jnp.argmax(logits, -1), "length": batch["length"]}
 
 
 def run_variant(config: ml_collections.ConfigDict, name: str,
                 splits: dict[str, list[frames.Utterance]], workdir: epath.Path,
-                mesh: Mesh) -> dict[str, Any]:
+                mesh: Mesh) -> ladder.Rung:
   """Trains variant ``name``, keeps its best epoch, predicts the test frames."""
-  start = time.perf_counter()
   variant = config[name]
   parallel.check_batch_size(variant.batch_size, mesh)
   kind = _Kind(config, name, splits, mesh)
   per_epoch = kind.steps_per_epoch()
-  train_config = _loop_config(variant, per_epoch)
+  train_config = config_lib.resolve(variant.train, per_epoch)
   tx = optim.make(variant.optimizer, train_config.num_steps)
   state = state_lib.create(build_model(config, name), tx, kind.example, config.seed, mesh)
   result = loop.fit(state, steps.make_train_step(kind.loss_fn, mesh), kind.train_batches(),
@@ -233,35 +223,29 @@ def run_variant(config: ml_collections.ConfigDict, name: str,
   labels = np.concatenate([u["labels"] for u in splits["test"]])
   if labels.min() >= 0:  # The real test labels are Kaggle's hidden answers.
     numbers["test_accuracy"] = float(np.mean(predictions == labels))
-  numbers["seconds"] = time.perf_counter() - start
-  return {**numbers, "_steps_per_epoch": per_epoch}
+  return ladder.Rung(numbers, {"steps_per_epoch": per_epoch})
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[str, Any]:
   """Trains every variant of ``config``; returns the summary (see ``summary_table``)."""
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()
-  names = config_lib.variant_names(config)
-  for name in names:
-    check_variant(config, name)
+  names = ladder.names(config, check_variant)
   splits = load_splits(config)
   counts = {k: f"{len(v)} utterances, {sum(len(u['labels']) for u in v)} frames"
             for k, v in splits.items()}
   logging.info("%s: %s.", config.data.name, counts)
-  results = {name: run_variant(config, name, splits, workdir / name, mesh) for name in names}
-  curves = {name: writer.curve_by_epoch(workdir / name, "accuracy", r["_steps_per_epoch"])
-            for name, r in results.items()}
+  rungs = ladder.climb(names, workdir,
+                       lambda name, rung_dir: run_variant(config, name, splits, rung_dir, mesh))
+  curves = {name: writer.curve_by_epoch(workdir / name, "accuracy",
+                                        rung.artifacts["steps_per_epoch"])
+            for name, rung in rungs.items()}
   figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation frame accuracy",
                                        title="HW2: validation accuracy per epoch"),
                workdir, "learning_curves")
-  return {"dataset": config.data.name, "examples": counts,
-          "variants": {n: {k: v for k, v in r.items() if not k.startswith("_")}
-                       for n, r in results.items()}}
+  return {"dataset": config.data.name, "examples": counts, "variants": ladder.numbers(rungs)}
 
 
 def summary_table(summary: dict[str, Any]) -> str:
-  keys = ["frames_per_example", "val_accuracy", "test_accuracy", "best_epoch", "params", "seconds"]
-  shown = [k for k in keys if any(k in v for v in summary["variants"].values())]
-  rows = [[name] + [v.get(k, "") for k in shown] for name, v in summary["variants"].items()]
-  return report.table(["variant"] + shown, rows)
+  return ladder.table(summary["variants"], COLUMNS)
 

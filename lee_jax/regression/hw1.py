@@ -9,13 +9,13 @@ with lr 1e-5 and momentum 0.9, batch 256, early stopping after 400 epochs withou
 
 Every variant trains in its own ``workdir/<variant>/`` (checkpoints, metrics, TensorBoard) and
 writes a Kaggle submission ``workdir/<variant>/pred.csv`` for the test split, predicted with the
-model of its best validation epoch, as the sample code does.
+model of its best validation epoch, as the sample code does. The variants run on the engine's
+ladder (``lee_jax.engine.ladder``); each counts its training in epochs (``train.epochs``).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,11 +27,32 @@ from etils import epath
 from jax.sharding import Mesh
 
 from lee_jax import data
-from lee_jax.engine import config as config_lib, figures, parallel, report, state as state_lib, writer
+from lee_jax.engine import config as config_lib
+from lee_jax.engine import figures, ladder, parallel, report, writer
+from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
 from lee_jax.regression import features as features_lib, model_selection, trainer
 from lee_jax.regression.models import Regressor
+
+
+COLUMNS = ["val_mse", "test_mse", "cv_mse_mean", "cv_mse_std", "best_epoch", "epochs",
+           "num_features", "params", "seconds"]
+SELECTIONS = ("all", "k_best")
+
+
+def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
+  """Bad fields of variant ``name`` as a ``ConfigError`` that names them, before any training."""
+  variant = config[name]
+  if variant.features.select not in SELECTIONS:
+    raise ConfigError(f"Unknown {name}.features.select {variant.features.select!r}; choose one "
+                      f"of {SELECTIONS}.")
+  if variant.loss not in trainer.ERRORS:
+    raise ConfigError(f"Unknown {name}.loss {variant.loss!r}; choose one of "
+                      f"{sorted(trainer.ERRORS)}.")
+  if variant.train.epochs < 1:
+    raise ConfigError(f"{name}.train.epochs must be at least 1: HW1 counts its training in epochs, "
+                      f"as the course's code does; got {variant.train.epochs}.")
 
 
 def _arrays(source: Sequence[data.Record]) -> tuple[np.ndarray, np.ndarray]:
@@ -42,29 +63,15 @@ def _arrays(source: Sequence[data.Record]) -> tuple[np.ndarray, np.ndarray]:
 def _columns(spec: ml_collections.ConfigDict, x: np.ndarray, y: np.ndarray) -> np.ndarray:
   if spec.select == "all":
     return np.arange(x.shape[1])
-  if spec.select == "k_best":
-    return features_lib.select_k_best(x, y, spec.k)
-  raise ConfigError(f"Unknown features.select {spec.select!r}; choose 'all' or 'k_best'.")
-
-
-def _loop_config(variant: ml_collections.ConfigDict, steps_per_epoch: int) -> ml_collections.ConfigDict:
-  """The course counts in epochs; the engine counts in steps."""
-  train = config_lib.train_defaults()
-  train.num_steps = variant.epochs * steps_per_epoch
-  train.log_every = train.eval_every = steps_per_epoch
-  train.checkpoint_every = variant.checkpoint_every_epochs * steps_per_epoch
-  train.best_metric = "mse"
-  train.patience = variant.early_stop
-  return ml_collections.ConfigDict(
-      {"optimizer": variant.optimizer, "train": train, "loss": variant.loss})
+  assert spec.select == "k_best", spec.select  # check_variant refused any other.
+  return features_lib.select_k_best(x, y, spec.k)
 
 
 def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Record],
                 val: Sequence[data.Record], test: Sequence[data.Record] | None, seed: int,
                 workdir: epath.Path, mesh: Mesh, num_threads: int = 1,
-                prediction_column: str = "tested_positive") -> dict[str, Any]:
+                prediction_column: str = "tested_positive") -> ladder.Rung:
   """Trains one recipe and returns its numbers; writes ``pred.csv`` when ``test`` is given."""
-  start = time.perf_counter()
   parallel.check_batch_size(variant.batch_size, mesh)
   x_train, y_train = _arrays(train)
   columns = _columns(variant.features, x_train, y_train)
@@ -82,7 +89,6 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
   # As many updates per epoch as the course's DataLoader makes (the last batch is partial
   # there); batches here are always full and run on across epoch boundaries instead.
   steps_per_epoch = math.ceil(len(train) / variant.batch_size)
-  fit_config = _loop_config(variant, steps_per_epoch)
   train_batches = data.train_batches(train, batch_size=variant.batch_size, seed=seed,
                                      map_fn=to_example, num_threads=num_threads)
 
@@ -92,7 +98,8 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
 
   val_batches = device_batches(val)
   result = trainer.fit_regressor(
-      model, config=fit_config, train_batches=train_batches, val_batches=val_batches,
+      model, optimizer=variant.optimizer, train=config_lib.resolve(variant.train, steps_per_epoch),
+      loss=variant.loss, train_batches=train_batches, val_batches=val_batches,
       num_features=len(columns), workdir=workdir, mesh=mesh, seed=seed)
   best = result.best_state()
   val_pred = trainer.predict(best, val_batches, mesh)
@@ -104,7 +111,6 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
       "stopped_early": result.stopped_early,
       "num_features": int(len(columns)),
       "params": state_lib.num_params(best.params),
-      "seconds": time.perf_counter() - start,
   }
   if test is not None:
     ids = np.asarray([r["id"] for r in test])
@@ -115,26 +121,25 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
                              value_format=".6f")
     if np.all(np.isfinite(y_test)):  # The COVID test targets are Kaggle's hidden answers.
       numbers["test_mse"] = float(np.mean((test_pred - y_test) ** 2))
-  return {**numbers, "_val_pred": val_pred, "_val_true": y_val, "_steps_per_epoch": steps_per_epoch}
+  return ladder.Rung(numbers, {"val_pred": val_pred, "val_true": y_val,
+                               "steps_per_epoch": steps_per_epoch})
 
 
-def _figures(results: dict[str, dict[str, Any]], workdir: epath.Path) -> None:
-  curves = {}
-  for name, r in results.items():
-    records = writer.read_metrics(workdir / name, "val")
-    epochs = [record["step"] / r["_steps_per_epoch"] for record in records]
-    curves[f"{name} (val)"] = (epochs, [record["mse"] for record in records])
+def _figures(rungs: dict[str, ladder.Rung], workdir: epath.Path) -> None:
+  curves = {f"{name} (val)": writer.curve_by_epoch(workdir / name, "mse",
+                                                    rung.artifacts["steps_per_epoch"])
+            for name, rung in rungs.items()}
   if any(xs for xs, _ in curves.values()):
     figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="MSE", log_y=True,
                                          title="HW1: validation MSE per epoch"),
                  workdir, "learning_curves")
-  fig, axes = figures.new(ncols=len(results))
-  for ax, (name, r) in zip(np.atleast_1d(axes), results.items()):
-    y, p = r["_val_true"], r["_val_pred"]
+  fig, axes = figures.new(ncols=len(rungs))
+  for ax, (name, rung) in zip(np.atleast_1d(axes), rungs.items()):
+    y, p = rung.artifacts["val_true"], rung.artifacts["val_pred"]
     ax.scatter(y, p, s=6, alpha=0.6)
     lims = [min(y.min(), p.min()), max(y.max(), p.max())]
     ax.plot(lims, lims, color="gray", linewidth=1)
-    ax.set(xlabel="true", ylabel="predicted", title=f"{name}: val MSE {r['val_mse']:.4g}")
+    ax.set(xlabel="true", ylabel="predicted", title=f"{name}: val MSE {rung.numbers['val_mse']:.4g}")
   figures.save(fig, workdir, "predictions")
 
 
@@ -142,7 +147,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
   """Trains every variant of ``config``; returns the summary (see ``summary_table``)."""
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()
-  names = config_lib.variant_names(config)
+  names = ladder.names(config, check_variant)
   load = dict(data_dir=config.data.data_dir or None, manual_dir=config.data.manual_dir or None,
               in_memory=True)
   everything = data.load(config.data.name, "train", **load)
@@ -152,29 +157,27 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
                len(train), len(val), len(test))
   common = dict(seed=config.seed, mesh=mesh, num_threads=config.data.num_threads,
                 prediction_column=config.data.prediction_column)
-  results = {}
-  for name in names:
-    results[name] = run_variant(config[name], train=train, val=val, test=test,
-                                workdir=workdir / name, **common)
+
+  def train_one(name: str, rung_dir: epath.Path) -> ladder.Rung:
+    rung = run_variant(config[name], train=train, val=val, test=test, workdir=rung_dir, **common)
     if config.cross_validation_folds:
       cv = model_selection.cross_validate(
           lambda tr, va, fold: run_variant(config[name], train=tr, val=va, test=None,
-                                           workdir=workdir / name / f"fold{fold}", **common)["val_mse"],
+                                           workdir=rung_dir / f"fold{fold}",
+                                           **common).numbers["val_mse"],
           everything, config.cross_validation_folds, config.seed)
-      results[name].update(cv_mse_mean=cv.mean, cv_mse_std=cv.std, cv_mse=list(cv.scores))
-  _figures(results, workdir)
+      rung.numbers.update(cv_mse_mean=cv.mean, cv_mse_std=cv.std, cv_mse=list(cv.scores))
+    return rung
+
+  rungs = ladder.climb(names, workdir, train_one)
+  _figures(rungs, workdir)
   return {
       "dataset": config.data.name,
       "examples": {"train": len(train), "val": len(val), "test": len(test)},
-      "variants": {n: {k: v for k, v in r.items() if not k.startswith("_")}
-                   for n, r in results.items()},
+      "variants": ladder.numbers(rungs),
   }
 
 
 def summary_table(summary: dict[str, Any]) -> str:
   """The table the binary prints: one row per variant."""
-  keys = ["val_mse", "test_mse", "cv_mse_mean", "cv_mse_std", "best_epoch", "epochs",
-          "num_features", "params", "seconds"]
-  shown = [k for k in keys if any(k in v for v in summary["variants"].values())]
-  rows = [[name] + [v.get(k, "") for k in shown] for name, v in summary["variants"].items()]
-  return report.table(["variant"] + shown, rows)
+  return ladder.table(summary["variants"], COLUMNS)

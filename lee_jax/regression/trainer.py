@@ -22,7 +22,7 @@ from etils import epath
 from flax import linen as nn
 from jax.sharding import Mesh
 
-from lee_jax.engine import loop, optim, parallel, state as state_lib, steps
+from lee_jax.engine import loop, optim, state as state_lib, steps
 from lee_jax.errors import ConfigError
 
 ERRORS = {
@@ -70,18 +70,18 @@ def eval_step(mesh: Mesh):
 
 
 @functools.lru_cache(maxsize=None)
-def _predict_step(mesh: Mesh):
-  @functools.partial(jax.jit, out_shardings=parallel.replicated(mesh))
-  def predict_batch(state, batch):
-    # Replicated outputs: every process receives every prediction.
-    return _predict(state, state.params, batch["x"]), batch["mask"]
-  return predict_batch
+def predict_step(mesh: Mesh):
+  """The compiled prediction ŷ of a masked evaluation batch."""
+  return steps.make_predict_step(lambda state, batch: _predict(state, state.params, batch["x"]),
+                                 mesh)
 
 
 def fit_regressor(
     model: nn.Module,
     *,
-    config: ml_collections.ConfigDict,
+    optimizer: ml_collections.ConfigDict,
+    train: ml_collections.ConfigDict,
+    loss: str,
     train_batches: Iterator[Any],
     val_batches: Iterable[steps.Batch],
     num_features: int,
@@ -89,22 +89,20 @@ def fit_regressor(
     mesh: Mesh,
     seed: int,
 ) -> loop.FitResult:
-  """Trains ``model`` with ``config.optimizer``, ``config.train`` and ``config.loss``.
+  """Trains ``model`` on ``loss`` with the ``optimizer`` section for the ``train`` section (in
+  steps: see ``engine.config.resolve``).
 
   ``val_batches`` are global, padded evaluation batches already on the devices (small
   validation sets are placed once and reused at every evaluation).
   """
-  tx = optim.make(config.optimizer, config.train.num_steps)
+  tx = optim.make(optimizer, train.num_steps)
   example = np.zeros((1, num_features), np.float32)
   state = state_lib.create(model, tx, example, seed, mesh)
   return loop.fit(
-      state, train_step(config.loss, mesh), train_batches, config=config.train, workdir=workdir,
+      state, train_step(loss, mesh), train_batches, config=train, workdir=workdir,
       mesh=mesh, evaluate=lambda s: steps.evaluate(eval_step(mesh), s, val_batches))
 
 
 def predict(state: state_lib.TrainState, batches: Iterable[steps.Batch], mesh: Mesh) -> np.ndarray:
   """Predictions for every real (unmasked) example of global evaluation batches, in order."""
-  outputs = [jax.device_get(_predict_step(mesh)(state, batch)) for batch in batches]
-  preds = np.concatenate([p for p, _ in outputs])
-  masks = np.concatenate([m for _, m in outputs])
-  return preds[masks > 0]
+  return steps.predict(predict_step(mesh), state, batches)

@@ -17,7 +17,6 @@ lecture reports it.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import jax
@@ -26,7 +25,9 @@ import numpy as np
 from etils import epath
 
 from lee_jax import data
-from lee_jax.engine import figures, parallel, report, state as state_lib, steps, writer
+from lee_jax.engine import config as config_lib
+from lee_jax.engine import figures, ladder, parallel, report, steps, writer
+from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
 from lee_jax.regression import trainer
@@ -54,16 +55,15 @@ def _window(days: int):
 
 
 def run_one(name: str, config: ml_collections.ConfigDict, train: Any, test: Any,
-            workdir: epath.Path, mesh: jax.sharding.Mesh) -> dict[str, Any]:
-  """Trains one run; returns its losses, its test-day predictions and its learning curve."""
-  start = time.perf_counter()
+            workdir: epath.Path, mesh: jax.sharding.Mesh) -> ladder.Rung:
+  """Trains one run; returns its losses, and its test-day predictions and learning curve."""
   model, layers, days = parse_run(name)
   history_days = train[0]["history"].shape[0]
   if not 1 <= days <= history_days:
     raise ConfigError(f"Run {name!r} looks back {days} days; the data holds 1 to {history_days}.")
   to_example = _window(days)
   # Full-batch gradient descent: the batch is the whole training split (a multiple of the
-  # device count, so trim the oldest days if needed).
+  # device count, so trim the oldest days if needed), so one epoch is one step.
   arrays = data.load_arrays(train, to_example)
   keep = len(arrays["y"]) - len(arrays["y"]) % mesh.devices.size
   arrays = {k: v[-keep:] for k, v in arrays.items()}
@@ -71,20 +71,18 @@ def run_one(name: str, config: ml_collections.ConfigDict, train: Any, test: Any,
                                             map_fn=to_example)
             for split, source in (("train", train), ("test", test))}
   result = trainer.fit_regressor(
-      model, config=config, train_batches=data.full_batches(arrays), val_batches=splits["test"],
-      num_features=days, workdir=workdir, mesh=mesh, seed=config.seed)
+      model, optimizer=config.optimizer, train=config_lib.resolve(config.train, 1), loss=config.loss,
+      train_batches=data.full_batches(arrays), val_batches=splits["test"], num_features=days,
+      workdir=workdir, mesh=mesh, seed=config.seed)
   # The loop's last evaluation already measured the final state on the test days.
   losses = {"train": steps.evaluate(trainer.eval_step(mesh), result.state, splits["train"])["mae"],
             "test": result.eval_metrics["mae"]}
   curve = [(r["step"], r["mae"]) for r in writer.read_metrics(workdir, "val")]
-  return {
-      "model": name.split("@")[0], "days": days, "layers": layers,
-      "params": state_lib.num_params(result.state.params),
-      "train_loss": losses["train"], "test_loss": losses["test"],
-      "seconds": time.perf_counter() - start,
-      "_test_pred": trainer.predict(result.state, splits["test"], mesh),
-      "_curve": curve,
-  }
+  numbers = {"model": name.split("@")[0], "days": days, "layers": layers,
+             "params": state_lib.num_params(result.state.params),
+             "train_loss": losses["train"], "test_loss": losses["test"]}
+  return ladder.Rung(numbers, {"test_pred": trainer.predict(result.state, splits["test"], mesh),
+                               "curve": curve})
 
 
 def overfitting_depth(results: dict[str, dict[str, Any]]) -> int | None:
@@ -97,7 +95,8 @@ def overfitting_depth(results: dict[str, dict[str, Any]]) -> int | None:
   return None
 
 
-def _figures(results: dict[str, dict[str, Any]], test: Any, workdir: epath.Path) -> None:
+def _figures(rungs: dict[str, ladder.Rung], test: Any, workdir: epath.Path) -> None:
+  results = ladder.numbers(rungs)
   days = np.asarray([r["day"] for r in test])
   order = np.argsort(days)
   truth = np.asarray([r["target"] for r in test])[order]
@@ -105,7 +104,7 @@ def _figures(results: dict[str, dict[str, Any]], test: Any, workdir: epath.Path)
   ax.plot(days[order], truth, color="black", linewidth=1.0, label="real views")
   best = min(results, key=lambda n: results[n]["test_loss"])
   for name in dict.fromkeys([n for n in results if n.startswith("linear")][-1:] + [best]):
-    ax.plot(days[order], results[name]["_test_pred"][order], linewidth=1.0,
+    ax.plot(days[order], rungs[name].artifacts["test_pred"][order], linewidth=1.0,
             label=f"{name} (L={results[name]['test_loss']:.3g}k)")
   ax.set(xlabel="day since 2017-01-01 (2021 = unseen)", ylabel="views (k)",
          title="Predicting 2021 from the past days")
@@ -122,7 +121,8 @@ def _figures(results: dict[str, dict[str, Any]], test: Any, workdir: epath.Path)
   ax.legend()
   figures.save(fig, workdir, "losses")
 
-  curves = {n: tuple(zip(*r["_curve"])) for n, r in results.items() if r["layers"] and r["_curve"]}
+  curves = {n: tuple(zip(*r.artifacts["curve"])) for n, r in rungs.items()
+            if r.numbers["layers"] and r.artifacts["curve"]}
   if curves:
     figures.save(figures.learning_curves(curves, ylabel="test L (k views)",
                                          title="Test loss during training"), workdir, "test_curves")
@@ -138,13 +138,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
   names = [n.strip() for n in config.runs.split(",") if n.strip()]
   for name in names:
     parse_run(name)  # Reject a malformed run before training the others.
-  results = {name: run_one(name, config, train, test, workdir / name.replace("@", "_"), mesh)
-             for name in names}
-  _figures(results, test, workdir)
+  rungs = ladder.climb(names, workdir,
+                       lambda name, run_dir: run_one(name, config, train, test, run_dir, mesh))
+  _figures(rungs, test, workdir)
   return {
       "dataset": config.data.name,
-      "runs": {n: {k: v for k, v in r.items() if not k.startswith("_")} for n, r in results.items()},
-      "overfitting_depth": overfitting_depth(results),
+      "runs": ladder.numbers(rungs),
+      "overfitting_depth": overfitting_depth(ladder.numbers(rungs)),
   }
 
 

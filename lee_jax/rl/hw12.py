@@ -19,8 +19,7 @@ import numpy as np
 from absl import logging
 from etils import epath
 
-from lee_jax.engine import config as config_lib
-from lee_jax.engine import figures, loop, optim, parallel, report
+from lee_jax.engine import figures, ladder, loop, optim, parallel, report
 from lee_jax.errors import ConfigError
 from lee_jax.rl import curves, host, methods
 from lee_jax.rl.runner import Runner, new_train_state
@@ -49,30 +48,33 @@ def train_one(setup: host.Setup, section: ml_collections.ConfigDict, workdir: ep
   return result.state, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -> dict[str, Any]:
-  names = config_lib.variant_names(config)
+def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
+  """Builds the variant's setup once, so every bad section fails before anything trains."""
   if not config.seeds:
     raise ConfigError("config.seeds is empty; give at least one seed, e.g. --config.seeds='(0,)'.")
-  for name in names:  # Every bad section fails before anything trains.
-    make_setup(config.env, config[name], config.seeds[0])
-  results, curve_runs, trained = {}, {}, {}
-  for name in names:
+  make_setup(config.env, config[name], config.seeds[0])
+
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -> dict[str, Any]:
+  names = ladder.names(config, check_variant)
+
+  def train_variant(name: str, variant_dir: epath.Path) -> ladder.Rung:
     section = config[name]
-    runs = []
+    runs, return_curves, first = [], [], None
     for seed in config.seeds:
       setup = make_setup(config.env, section, seed)
-      run_dir = workdir / name / f"seed_{seed}"
+      run_dir = variant_dir / f"seed_{seed}"
       runner, wall, cpu = train_one(setup, section, run_dir)
       test = setup.evaluate(runner.agents, config.eval_episodes)
       history = curves.logged(run_dir, "episode_return", "episode_length")
       runs.append({"seed": seed, "eval_return": float(test.mean()), "eval_std": float(test.std()),
                    "env_steps": int(history["episode_length"].sum() * section.episodes_per_batch),
                    "wall_seconds": wall, "cpu_seconds": cpu})
-      curve_runs.setdefault(name, []).append(curves.smooth(history["episode_return"], 10))
-      trained.setdefault(name, (setup, runner.agents))
+      return_curves.append(curves.smooth(history["episode_return"], 10))
+      first = first or (setup, runner.agents)
       logging.info("%s, seed %d: average test return %.1f", name, seed, test.mean())
     means = np.array([r["eval_return"] for r in runs])
-    results[name] = {
+    return ladder.Rung({
         "method": section.method.name, "advantage": section.method.advantage,
         "hidden": list(section.network.hidden), "episodes_per_batch": section.episodes_per_batch,
         "batches": section.train.num_steps, "seeds": len(runs), "runs": runs,
@@ -80,8 +82,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
         "env_steps": float(np.mean([r["env_steps"] for r in runs])),
         "cpu_seconds": float(np.mean([r["cpu_seconds"] for r in runs])),
         "wall_seconds": float(np.mean([r["wall_seconds"] for r in runs])),
-        "solved": bool(means.mean() >= config.target_return)}
+        "solved": bool(means.mean() >= config.target_return)},
+        {"return_curves": return_curves, "first_seed": first})
 
+  rungs = ladder.climb(names, workdir, train_variant)
+  results = ladder.numbers(rungs)
+  curve_runs = {n: r.artifacts["return_curves"] for n, r in rungs.items()}
   episodes = {n: (np.arange(len(c[0])) + 1) * config[n].episodes_per_batch
               for n, c in curve_runs.items()}
   figures.save(curves.figure(curve_runs, episodes, xlabel="training episodes",
@@ -89,11 +95,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
                              target=config.target_return), workdir, "return_curves")
   best = max(results, key=lambda n: results[n]["eval_return"])
   if config.render_frames:
-    frames = render_episode(*trained[best], config.render_frames)
+    frames = render_episode(*rungs[best].artifacts["first_seed"], config.render_frames)
     if frames is not None:
       figures.save(_frames_figure(frames, best), workdir, "episode_frames")
   return {"env": config.env, "eval_episodes": int(config.eval_episodes),
-          "target_return": float(config.target_return), "best": best, "methods": results}
+          "target_return": float(config.target_return), "best": best, "variants": results}
 
 
 def render_episode(setup: host.Setup, train, count: int) -> list[np.ndarray] | None:
@@ -129,7 +135,7 @@ def _frames_figure(frames, name: str):
 
 def summary_table(summary: dict[str, Any]) -> str:
   rows = []
-  for name, r in summary["methods"].items():
+  for name, r in summary["variants"].items():
     spread = f" ± {r['eval_return_std_over_seeds']:.1f}" if r["seeds"] > 1 else ""
     rows.append([name, f"{r['method']} ({r['advantage']})", r["seeds"],
                  f"{r['eval_return']:.1f}{spread}", f"{r['env_steps']:,.0f}",

@@ -94,13 +94,15 @@ def test_hw4_trains_on_the_course_files_and_names_speakers_in_the_submission(
                      speakers=len(voxceleb_folder.SPEAKER_IDS), val_ratio=0.2, max_frames=0,
                      num_threads=1)
   config.variants = "boss"
-  config.boss.update(batch_size=2, steps=4, eval_every=2)
+  config.boss.batch_size = 2
+  config.boss.train.update(num_steps=4, log_every=2, eval_every=2, checkpoint_every=2)
   config.boss.optimizer.warmup_steps = 1
   summary = hw4.train_and_evaluate(config, tmp_path / "run")
   assert summary["dataset"] == "voxceleb_hw4" and "test_accuracy" not in summary["variants"]["boss"]
   lines = (tmp_path / "run" / "boss" / "pred.csv").read_text().splitlines()
   assert lines[0] == "Id,Category"
-  assert [line.split(",")[0] for line in lines[1:]] == [p for p, _ in voxceleb_folder.TEST]
+  # One row per test utterance, in the order of their ids.
+  assert [line.split(",")[0] for line in lines[1:]] == sorted(p for p, _ in voxceleb_folder.TEST)
   assert {line.split(",")[1] for line in lines[1:]} <= set(voxceleb_folder.SPEAKER_IDS)
 
 

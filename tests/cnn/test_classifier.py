@@ -1,7 +1,6 @@
 """The classifier's train step, evaluation, prediction, TTA, ensembles and pseudo-labels."""
 
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import pytest
 
@@ -31,7 +30,7 @@ def _config(epochs_steps=40, **augment_fields):
                best_metric="accuracy", best_mode="max", max_to_keep=2)
   aug = augment.defaults()
   aug.update(**augment_fields)
-  return ml_collections.ConfigDict({"train": train, "augment": aug, "label_smoothing": 0.0})
+  return {"train": train, "augment_config": aug, "label_smoothing": 0.0}
 
 
 def _model():
@@ -51,7 +50,7 @@ def trained(tmp_path_factory):
   train, val = records[:64], records[64:]
   val_batches = data.device_eval_batches(val, batch_size=16, mesh=mesh)
   workdir = tmp_path_factory.mktemp("classifier")
-  result = classifier.fit(_state(mesh), config=_config(mix="mixup", mix_alpha=0.2), classes=CLASSES,
+  result = classifier.fit(_state(mesh), **_config(mix="mixup", mix_alpha=0.2), classes=CLASSES,
                           train_batches=data.train_batches(train, batch_size=16, seed=0),
                           val_batches=val_batches, workdir=workdir, mesh=mesh)
   return mesh, result, val, val_batches, workdir
@@ -114,7 +113,8 @@ def test_one_step_with_every_augmentation_is_finite():
   mesh = parallel.make_mesh()
   config = _config(crop_scale=(0.5, 1.0), flip=True, rotation=15.0, brightness=0.3, contrast=0.3,
                    mix="cutmix")
-  step = steps.make_train_step(classifier.make_loss_fn(config.augment, CLASSES, 0.1), mesh)
+  step = steps.make_train_step(classifier.make_loss_fn(config["augment_config"], CLASSES, 0.1),
+                              mesh)
   batch = data.load_arrays(_digits(16))
   state, metrics = step(_state(mesh), parallel.global_batch(mesh, batch))
   assert bool(metrics["finite"]) and 0.0 <= float(metrics["accuracy"]) <= 1.0

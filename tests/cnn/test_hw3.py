@@ -18,7 +18,8 @@ def test_full_preset_trains_on_a_food11_folder_and_writes_the_submission(tmp_pat
   config.data.update(name="food11/32", image_size=32, data_dir=str(tmp_path / "tfds"),
                      manual_dir=str(manual), num_threads=1)
   for name in ("sample", "strong"):
-    config[name].update(epochs=1, batch_size=2)
+    config[name].batch_size = 2
+    config[name].train.epochs = 1
     config[name].model.update(widths=(4, 8), dense=(8,), stage_sizes=(1, 1), stem="small")
   config.strong.optimizer.warmup_steps = 1
   config.strong.tta.views = 1

@@ -20,8 +20,8 @@ def test_hw15_smoke_binary(tmp_path, data_dir):
   assert "| shots  | variant " in proc.stdout and "maml: meta-training tasks" in proc.stdout
   summary = json.loads((tmp_path / "summary.json").read_text())
   variants = {"transfer", "pretrain", "fomaml", "maml", "anil", "maml_aug", "reptile", "protonet"}
-  assert set(summary["results"]["1-shot"]) == variants
-  for name, result in summary["results"]["1-shot"].items():
+  assert set(summary["variants"]["1-shot"]) == variants
+  for name, result in summary["variants"]["1-shot"].items():
     assert 0.0 <= result["accuracy"] <= 1.0 and result["interval"] > 0, name
     assert len(result["curve"]) == max(summary["curve_steps"], result["test_steps"]) + 1
   assert set(summary["task_study"]["runs"]) == {"8"}
@@ -37,8 +37,8 @@ def test_sinusoid_smoke_binary(tmp_path):
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "MSE after 1 step" in proc.stdout
   summary = json.loads((tmp_path / "summary.json").read_text())
-  assert set(summary["methods"]) == {"pretrain", "maml", "fomaml", "reptile"}
-  for result in summary["methods"].values():
+  assert set(summary["variants"]) == {"pretrain", "maml", "fomaml", "reptile"}
+  for result in summary["variants"].values():
     assert set(result["mse"]) == {"0", "1", "10"} and all(v > 0 for v in result["mse"].values())
   assert (tmp_path / "figures" / "sinusoid_fits.png").exists()
 

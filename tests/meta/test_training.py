@@ -10,16 +10,16 @@ import pytest
 
 from lee_jax.engine import config as config_lib
 from lee_jax.engine import parallel
-from lee_jax.meta import learners, models, sinusoid, tasks, training
+from lee_jax.meta import models, sinusoid, tasks, training
 from tests.conftest import run_python
 
 
-def _config(num_steps, meta_batch_size=8, **train):
-  config = ml_collections.ConfigDict({"seed": 0, "meta_batch_size": meta_batch_size})
-  config.optimizer = config_lib.optimizer_defaults()
-  config.train = config_lib.train_defaults()
-  config.train.update(num_steps=num_steps, log_every=10, eval_every=0, **train)
-  return config
+def _sections(num_steps, meta_batch_size=8, **train):
+  """``meta_train``'s keyword sections: seed, meta-batch, optimizer (Adam 1e-3) and train."""
+  sections = {"seed": 0, "meta_batch_size": meta_batch_size,
+              "optimizer": config_lib.optimizer_defaults(), "train": config_lib.train_defaults()}
+  sections["train"].update(num_steps=num_steps, log_every=10, eval_every=0, **train)
+  return sections
 
 
 def _sinusoid_learner(method="maml", **kw):
@@ -53,9 +53,10 @@ def test_maml_learns_an_initialisation_that_one_step_adapts(tmp_path):
   learner = _sinusoid_learner()
   train, val = _sinusoid_sources(num_tasks=50000)
   init = training.meta_train(learner, models.sinusoid_mlp(), jnp.zeros((1, 1)), train, val,
-                             config=_config(1), workdir=tmp_path / "init", mesh=mesh)
+                             **_sections(1), workdir=tmp_path / "init", mesh=mesh)
   trained = training.meta_train(learner, models.sinusoid_mlp(), jnp.zeros((1, 1)), train, val,
-                                config=_config(2000, meta_batch_size=25), workdir=tmp_path / "maml", mesh=mesh)
+                                **_sections(2000, meta_batch_size=25),
+                                workdir=tmp_path / "maml", mesh=mesh)
   before, after = _test_mse(learner, trained.params, mesh)
   untrained_before, untrained_after = _test_mse(learner, init.params, mesh)
   assert after < 0.5 * before, (before, after)
@@ -69,7 +70,7 @@ def test_a_resumed_meta_training_run_equals_an_uninterrupted_one(tmp_path):
 
   def run(workdir, num_steps):
     return training.meta_train(learner, models.sinusoid_mlp(), jnp.zeros((1, 1)), train, val,
-                               config=_config(num_steps, checkpoint_every=10), workdir=workdir,
+                               **_sections(num_steps, checkpoint_every=10), workdir=workdir,
                                mesh=mesh).params
 
   straight = run(tmp_path / "straight", 40)

@@ -79,8 +79,8 @@ def test_diverging_learning_rate_is_one_clear_line(tmp_path, data_dir):
 def _long_hw1(workdir, data_dir):
   return [sys.executable, *HW1, f"--workdir={workdir}", SMOKE.format("hw1"),
           f"--config.data.data_dir={data_dir}", "--config.variants=strong",
-          "--config.strong.epochs=400", "--config.strong.early_stop=1000",
-          "--config.strong.checkpoint_every_epochs=20"]
+          "--config.strong.train.epochs=400", "--config.strong.train.patience=1000",
+          "--config.strong.train.checkpoint_every=20"]
 
 
 @pytest.mark.subprocess

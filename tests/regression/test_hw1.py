@@ -41,7 +41,7 @@ def test_strong_recipe_explains_much_of_the_variance(tmp_path, data_dir):
   linear regression reaches about 0.45 on this data; predicting the mean gives R² = 0)."""
   config = _config(data_dir)
   config.variants = "strong"
-  config.strong.update(epochs=60, early_stop=20)
+  config.strong.train.update(epochs=60, patience=20)
   summary = hw1.train_and_evaluate(config, tmp_path)
   everything = data.load("sklearn_diabetes", "train", data_dir=data_dir, in_memory=True)
   _, val = data.random_split(everything, 0.2, config.seed)
@@ -62,7 +62,7 @@ def test_a_diverging_learning_rate_stops_with_the_last_good_checkpoint(tmp_path,
   config = _config(data_dir)
   config.variants = "sample"
   config.sample.optimizer.learning_rate = 3.0  # Diverges in the third epoch (9 steps each).
-  config.sample.checkpoint_every_epochs = 1
+  config.sample.train.checkpoint_every = 1
   with pytest.raises(guards.NonFiniteError, match="Training diverged at step") as error:
     hw1.train_and_evaluate(config, tmp_path)
   directory = tmp_path / "sample" / loop.CHECKPOINT_DIR

@@ -60,8 +60,8 @@ def test_hw12_killed_and_restarted_ends_where_an_uninterrupted_run_does(tmp_path
                         timeout=300)
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "Resumed from the checkpoint at step" in proc.stderr
-  a = _summary(reference)["methods"]["sample"]["runs"][0]
-  b = _summary(killed)["methods"]["sample"]["runs"][0]
+  a = _summary(reference)["variants"]["sample"]["runs"][0]
+  b = _summary(killed)["variants"]["sample"]["runs"][0]
   assert (a["eval_return"], a["env_steps"]) == (b["eval_return"], b["env_steps"])
   metrics = lambda run: (run / "sample" / "seed_0" / "metrics.jsonl").read_text()
   assert metrics(killed) == metrics(reference)
@@ -72,9 +72,9 @@ def test_hw12_smoke_binary_runs_every_method(tmp_path):
   proc = run_python(HW12 + [f"--workdir={tmp_path}"])
   assert proc.returncode == 0, proc.stderr[-3000:]
   s = _summary(tmp_path)
-  assert set(s["methods"]) == {"sample", "discounted", "actor_critic", "ppo"}
-  assert s["methods"]["ppo"]["advantage"] == "gae"
-  for name, r in s["methods"].items():
+  assert set(s["variants"]) == {"sample", "discounted", "actor_critic", "ppo"}
+  assert s["variants"]["ppo"]["advantage"] == "gae"
+  for name, r in s["variants"].items():
     assert -1000 < r["eval_return"] < 400 and r["env_steps"] > 0, name
   assert (tmp_path / "figures" / "return_curves.png").exists()
   assert (tmp_path / "figures" / "episode_frames.png").exists()

@@ -12,7 +12,7 @@ import pytest
 
 from experiments.ch05_seq2seq import hw5_config
 from lee_jax.errors import ConfigError
-from lee_jax.seq2seq import hw5, tokenizer
+from lee_jax.seq2seq import hw5, teacher_forcing, tokenizer, translate
 from tests.fakes import ted2020 as ted2020_folder
 from tests.conftest import run_python
 
@@ -40,7 +40,7 @@ def test_a_vocabulary_smaller_than_the_alphabet_is_a_config_error():
 
 
 def test_teacher_forcing_feeds_bos_and_the_reference_shifted_right(processor):
-  arrays = hw5.make_arrays(processor, ["Do you like tea?"], ["你喜歡茶嗎？"], max_len=12)
+  arrays = teacher_forcing.make_arrays(processor, ["Do you like tea?"], ["你喜歡茶嗎？"], max_len=12)
   out, n = arrays["target_out"][0], int(arrays["target_mask"][0].sum())
   assert arrays["target_in"][0, 0] == tokenizer.BOS
   np.testing.assert_array_equal(arrays["target_in"][0, 1:n], out[:n - 1])
@@ -51,19 +51,19 @@ def test_scheduled_sampling_replaces_references_by_predictions_with_probability_
   target_in = jnp.array([[2, 5, 6, 7, 8]])
   logits = jax.nn.one_hot(jnp.array([[9, 9, 9, 9, 9]]), 12)  # The model always says 9.
   key = jax.random.key(0)
-  np.testing.assert_array_equal(hw5.scheduled_inputs(logits, target_in, 0.0, key), target_in)
-  np.testing.assert_array_equal(hw5.scheduled_inputs(logits, target_in, 1.0, key),
+  np.testing.assert_array_equal(teacher_forcing.scheduled_inputs(logits, target_in, 0.0, key), target_in)
+  np.testing.assert_array_equal(teacher_forcing.scheduled_inputs(logits, target_in, 1.0, key),
                                 [[2, 9, 9, 9, 9]])
   many = jnp.tile(target_in, (2000, 1))
-  mixed = hw5.scheduled_inputs(jnp.tile(logits, (2000, 1, 1)), many, 0.3, key)
+  mixed = teacher_forcing.scheduled_inputs(jnp.tile(logits, (2000, 1, 1)), many, 0.3, key)
   assert (mixed[:, 0] == 2).all()
   assert float(jnp.mean(mixed[:, 1:] == 9)) == pytest.approx(0.3, abs=0.02)
 
 
 def test_bleu_is_100_for_the_reference_and_lower_for_a_worse_translation():
   references = ["我昨天吃了飯。", "他在圖書館看書。"]
-  assert hw5.bleu(references, references) == pytest.approx(100.0)
-  assert 0 < hw5.bleu(["我吃了飯。", "他在圖書館看書。"], references) < 100
+  assert translate.bleu(references, references) == pytest.approx(100.0)
+  assert 0 < translate.bleu(["我吃了飯。", "他在圖書館看書。"], references) < 100
 
 
 @pytest.mark.subprocess
@@ -93,7 +93,9 @@ def test_hw5_on_the_course_files_writes_test_translations_without_bleu(tmp_path)
   config.data.update(data_dir=str(tmp_path / "tfds"), manual_dir=str(folder), vocab_size=80,
                      train_pairs=0, mono_sentences=0, eval_pairs=0)
   config.variants = "back_translation"
-  config.back_translation.update(batch_size=2, steps=4, eval_every=2, beam=2)
+  config.back_translation.update(batch_size=2, beam=2)
+  config.back_translation.train.update(num_steps=4, log_every=2, eval_every=2,
+                                       checkpoint_every=2)
   config.back_translation.optimizer.warmup_steps = 1
   summary = hw5.train_and_evaluate(config, tmp_path / "run")
   numbers = summary["variants"]["back_translation"]
