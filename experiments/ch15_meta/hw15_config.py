@@ -15,6 +15,12 @@ from lee_jax.engine import config as config_lib
 
 def variant(method: str, inner_lr: float = 0.4, train_steps: int = 1, test_steps: int = 3,
             rotate: bool = False, target: str = "task") -> ml_collections.ConfigDict:
+  optimizer = config_lib.optimizer_defaults()
+  optimizer.learning_rate = 1e-3  # The course's meta_lr, Adam.
+  train = config_lib.train_defaults()
+  # One step is one meta-batch; the initialisation with the best validation accuracy is kept.
+  train.update(num_steps=600, log_every=50, eval_every=100, checkpoint_every=100,
+               best_metric="accuracy", best_mode="max")
   return ml_collections.ConfigDict({
       "method": method,  # maml | fomaml | anil | reptile | protonet | pretrain
       "inner_lr": inner_lr,  # α of the inner loop (the course's inner_lr).
@@ -24,6 +30,8 @@ def variant(method: str, inner_lr: float = 0.4, train_steps: int = 1, test_steps
       # Pre-training's labels: each task's own 0…N−1 ("task", the lecture's pre-training) or
       # the classes' indices among all meta-training classes ("class", with a fresh head).
       "target": target,
+      "optimizer": optimizer,
+      "train": train,
   })
 
 
@@ -63,20 +71,18 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.protonet = variant("protonet", test_steps=0)
   # The report's second question: one variant trained on finite pools of tasks.
   config.task_study = ml_collections.ConfigDict({"variant": "maml", "counts": (20, 100, 500)})
-  config.optimizer = config_lib.optimizer_defaults()
-  config.optimizer.learning_rate = 1e-3  # The course's meta_lr, Adam.
-  config.train = config_lib.train_defaults()
-  config.train.update(num_steps=600, log_every=50, eval_every=100, checkpoint_every=100,
-                      best_metric="accuracy", best_mode="max")
   if config_lib.FULL in presets:
     config.shots = (1, 5)
     config.data.update(name="omniglot", validation_split="", test_split="test", invert=True)
     config.update(filters=64, meta_batch_size=32)
     config.task_study.counts = (100, 1000, 10000)
-    config.train.update(num_steps=30000, log_every=500, eval_every=1000, checkpoint_every=1000)
+    for name in config_lib.variant_names(config):
+      config[name].train.update(num_steps=30000, log_every=500, eval_every=1000,
+                                checkpoint_every=1000)
   if config_lib.SMOKE in presets:
     config.update(shots=(1,), val_tasks=8, test_tasks=16, curve_steps=2, filters=8,
                   meta_batch_size=4)
     config.task_study.counts = (8,)
-    config.train.update(num_steps=4, log_every=2, eval_every=2, checkpoint_every=2)
+    for name in config_lib.variant_names(config):
+      config[name].train.update(num_steps=4, log_every=2, eval_every=2, checkpoint_every=2)
   return config

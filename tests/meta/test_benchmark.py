@@ -1,6 +1,8 @@
-"""The MAML benchmark's PyTorch twin computes our meta-gradient: same model, loss and inner step.
+"""Chapter 15's benchmark: the MAML twin computes our meta-gradient (same model, loss and inner
+step), and its cases are registered as train-step cases.
 
-PyTorch is the optional bench extra (CI does not install it): without it these tests skip.
+The twin tests need PyTorch, the bench extra (``pip install -e '.[bench]'``); without it they
+skip.
 """
 
 import jax
@@ -9,7 +11,7 @@ import ml_collections
 import numpy as np
 import pytest
 
-from experiments.benchmarks import torch_reference
+from experiments.ch15_meta import benchmark
 from experiments.ch15_meta.hw15_config import variant
 from lee_jax.meta import hw15, learners, tasks as tasks_lib
 
@@ -28,11 +30,17 @@ def test_pytorch_twin_has_our_meta_loss_and_meta_gradient(method):
   source = tasks_lib.FewShotTasks(pool, n_way=N_WAY, k_shot=2, q_query=1, seed=0, num_tasks=3)
   tasks = {k: np.stack([source[i][k] for i in range(3)]) for k in source[0]}
   grads, metrics = learners.meta_gradient(learner, params, jax.tree.map(jnp.asarray, tasks))
-  torch_loss, torch_grads = torch_reference.maml_meta_gradient(
-      tasks, torch_reference.conv4_weights(params), INNER_LR, first_order=method == "fomaml")
+  torch_loss, torch_grads = benchmark.maml_meta_gradient(
+      tasks, benchmark.conv4_weights(params), INNER_LR, first_order=method == "fomaml")
   assert float(metrics["loss"]) == pytest.approx(torch_loss, rel=1e-4)
-  ours = torch_reference.conv4_weights(grads)
+  ours = benchmark.conv4_weights(grads)
   assert set(ours) == set(torch_grads)
   for name, value in ours.items():
     np.testing.assert_allclose(value, torch_grads[name], rtol=2e-3, atol=2e-5, err_msg=name)
   assert np.abs(ours["conv0.w"]).max() > 1e-4  # The gradient reaches the first layer.
+
+
+def test_the_meta_steps_are_train_step_cases_timed_10_steps_by_default():
+  assert list(benchmark.CASES) == ["maml_1shot", "fomaml_1shot", "maml_5shot", "maml_1shot_cpu"]
+  # A timed run is 10 meta-steps at the table's default --steps=200.
+  assert all(case.steps(200) == 10 for case in benchmark.CASES.values())

@@ -1,8 +1,10 @@
-r"""Chapter 12's speed: environment steps per second and time to a target return.
+r"""Chapter 12's benchmark: environment steps per second and time to a target return, against the
+course's PyTorch REINFORCE loop.
 
-    python -m experiments.benchmarks.rl_steps
+    python -m experiments.ch12_rl.benchmark [--cases=course_sample,hw12_sample] [--batches=20]
 
-Cases (all in one process, one after the other, on the same machine):
+Not a train-step ratio (``CASES`` is empty: the train-step table has no chapter 12 row). Cases
+(all in one process, one after the other, on the same machine):
 
 - ``course_sample``: HW12's sample as the course runs it — one Gymnasium LunarLander, the
   PyTorch ``PolicyGradientNetwork`` called once per step, REINFORCE on 5 episodes per batch;
@@ -27,25 +29,58 @@ import jax.numpy as jnp
 import numpy as np
 from absl import app, flags
 
-from experiments.benchmarks import harness, torch_reference
+from experiments.benchmarks import harness, twins
 from experiments.ch12_rl import cartpole_config, hw12_config
 from lee_jax.engine import optim, parallel, report
 from lee_jax.rl import compiled, curves, hw12
 
-CASES = ("course_sample", "hw12_sample", "hw12_ppo", "cartpole_ppo")
+FLAGS = flags.FLAGS
+# No train-step case: chapter 12's time goes into the loop around the update, which main times.
+CASES: dict[str, harness.Case] = {}
+LOOP_CASES = ("course_sample", "hw12_sample", "hw12_ppo", "cartpole_ppo")
 PURE_JAX_RL_SECONDS = 3.3  # purejaxrl's PPO, 500k CartPole steps, this machine class.
 
-_CASES = flags.DEFINE_list("cases", list(CASES), "Which cases to run.")
-_BATCHES = flags.DEFINE_integer("batches", 20, "Batches of 5 episodes for the sample cases.")
-_PPO_BATCHES = flags.DEFINE_integer("ppo_batches", 100, "At most this many PPO batches.")
-_SEEDS = flags.DEFINE_integer("seeds", 8, "Seeds trained at once in the second CartPole run.")
+
+# The PyTorch twin: HW12's sample agent.
+
+
+def hw12_sample_agent(seed: int = 0):
+  """HW12's sample: ``PolicyGradientNetwork`` (8 → 16 → 16 → 4, tanh, softmax) and its agent.
+
+  Returns ``(sample, learn)``: ``sample(state)`` draws an action for one observation (the
+  course calls it once per environment step), ``learn(log_probs, rewards)`` takes the summed
+  loss −Σ log π(a|s)·R and one SGD step, as the sample's ``agent.learn`` does.
+  """
+  torch = twins.import_torch()
+  torch.manual_seed(seed)
+  network = torch.nn.Sequential(
+      torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 16), torch.nn.Tanh(),
+      torch.nn.Linear(16, 4), torch.nn.Softmax(dim=-1))
+  optimizer = torch.optim.SGD(network.parameters(), lr=0.001)
+
+  def sample(state: np.ndarray):
+    probs = network(torch.FloatTensor(state))
+    dist = torch.distributions.Categorical(probs)
+    action = dist.sample()
+    return action.item(), dist.log_prob(action)
+
+  def learn(log_probs, rewards: np.ndarray) -> None:
+    loss = (-torch.stack(log_probs) * torch.from_numpy(rewards)).sum()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+  return sample, learn
+
+
+# The loops.
 
 
 def course_sample(batches: int) -> dict:
   """The course's loop: one environment, one PyTorch call per step, normalised rewards."""
   import gymnasium as gym  # pylint: disable=g-import-not-at-top
   env = gym.make("LunarLander-v3")
-  sample, learn = torch_reference.hw12_sample_agent()
+  sample, learn = hw12_sample_agent()
   steps, start = 0, time.perf_counter()
   for batch in range(batches):
     log_probs, rewards = [], []
@@ -85,6 +120,7 @@ def host_run(name: str, batches: int, stop_at: float | None = None) -> dict:
 
 
 def cartpole_run(num_seeds: int) -> dict:
+  """gymnax CartPole PPO compiled end to end, ``num_seeds`` seeds at once, timed after compiling."""
   config = cartpole_config.get_config()
   config.num_seeds = num_seeds
   setup = compiled.setup_from_config(config, lambda n: optim.make(config.optimizer, n))
@@ -106,18 +142,19 @@ def cartpole_run(num_seeds: int) -> dict:
 
 
 def main(argv):
+  """The loops' benchmark: each ``--cases`` case in turn, one table."""
   del argv
-  harness.check_cases(_CASES.value, dict.fromkeys(CASES))
+  harness.check_cases(FLAGS.cases, dict.fromkeys(LOOP_CASES))
   results = {}
-  if "course_sample" in _CASES.value:
-    results["course_sample (PyTorch, 1 env)"] = course_sample(_BATCHES.value)
-  if "hw12_sample" in _CASES.value:
-    results["hw12_sample (ours, 5 envs)"] = host_run("sample", _BATCHES.value)
-  if "hw12_ppo" in _CASES.value:
-    results["hw12_ppo (ours, 16 envs)"] = host_run("ppo", _PPO_BATCHES.value, stop_at=200.0)
-  if "cartpole_ppo" in _CASES.value:
+  if "course_sample" in FLAGS.cases:
+    results["course_sample (PyTorch, 1 env)"] = course_sample(FLAGS.batches)
+  if "hw12_sample" in FLAGS.cases:
+    results["hw12_sample (ours, 5 envs)"] = host_run("sample", FLAGS.batches)
+  if "hw12_ppo" in FLAGS.cases:
+    results["hw12_ppo (ours, 16 envs)"] = host_run("ppo", FLAGS.ppo_batches, stop_at=200.0)
+  if "cartpole_ppo" in FLAGS.cases:
     results["cartpole_ppo (gymnax, 1 seed)"] = cartpole_run(1)
-    results[f"cartpole_ppo (gymnax, {_SEEDS.value} seeds)"] = cartpole_run(_SEEDS.value)
+    results[f"cartpole_ppo (gymnax, {FLAGS.seeds} seeds)"] = cartpole_run(FLAGS.seeds)
   base = next((r for name, r in results.items() if name.startswith("course")), None)
   rows = []
   for name, r in results.items():
@@ -136,5 +173,15 @@ def main(argv):
   print("Targets: LunarLander 10-batch training return 200; CartPole mean training return 475.")
 
 
+def _define_flags() -> None:
+  """The benchmark's flags, defined only when it runs as a program: the harness imports this
+  module to discover its cases, and flags defined then would clash with other programs'."""
+  flags.DEFINE_list("cases", list(LOOP_CASES), "Which cases to run.")
+  flags.DEFINE_integer("batches", 20, "Batches of 5 episodes for the sample cases.")
+  flags.DEFINE_integer("ppo_batches", 100, "At most this many PPO batches.")
+  flags.DEFINE_integer("seeds", 8, "Seeds trained at once in the second CartPole run.")
+
+
 if __name__ == "__main__":
+  _define_flags()
   app.run(main)
