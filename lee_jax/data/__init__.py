@@ -8,10 +8,13 @@ See ``pipeline`` for batching, and ``builders`` for the datasets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
+import filelock
 import jax
 import tensorflow_datasets as tfds
+from absl import logging
 from etils import epath
 from jax.experimental import multihost_utils
 
@@ -26,19 +29,44 @@ __all__ = [
 ]
 
 
+@contextlib.contextmanager
+def _preparing(builder: tfds.core.DatasetBuilder) -> Iterator[None]:
+  """Holds ``<data_dir>/<name>/<version>.lock`` while a dataset is checked and prepared, so two
+  runs sharing a data directory (two experiments, two test workers) never write one dataset at
+  once: the second waits, then finds it prepared. Remote directories (``gs://``) are not locked;
+  there the processes of one run take turns through a barrier instead (``load``)."""
+  path = str(builder.data_dir)
+  if "://" in path:
+    yield
+    return
+  epath.Path(path).parent.mkdir(parents=True, exist_ok=True)
+  lock = filelock.FileLock(f"{path}.lock")
+  try:
+    lock.acquire(timeout=1)
+  except filelock.Timeout:
+    logging.warning("Waiting for another process to finish preparing %s (%s).", builder.name,
+                    path)
+    lock.acquire()
+  try:
+    yield
+  finally:
+    lock.release()
+
+
 def _prepare(builder: tfds.core.DatasetBuilder, manual_dir: epath.Path | None) -> None:
   instructions = builder.MANUAL_DOWNLOAD_INSTRUCTIONS
   # A folder the user named must exist, even if an earlier run already prepared the data.
   if manual_dir is not None and not manual_dir.is_dir():
     raise DataError(f"Data directory {manual_dir} does not exist (dataset {builder.name!r}). "
                     f"{instructions or 'Pass an existing folder.'}")
-  if builder.is_prepared():
-    return
-  if instructions and manual_dir is None:
-    raise DataError(f"Dataset {builder.name!r} is read from files you provide and none were "
-                    f"given. {instructions}")
-  config = tfds.download.DownloadConfig(manual_dir=manual_dir, try_download_gcs=False)
-  builder.download_and_prepare(download_config=config)
+  with _preparing(builder):
+    if builder.is_prepared():
+      return
+    if instructions and manual_dir is None:
+      raise DataError(f"Dataset {builder.name!r} is read from files you provide and none were "
+                      f"given. {instructions}")
+    config = tfds.download.DownloadConfig(manual_dir=manual_dir, try_download_gcs=False)
+    builder.download_and_prepare(download_config=config)
 
 
 def load(name: str, split: str, *, data_dir: str | None = None, manual_dir: str | None = None,
@@ -72,9 +100,10 @@ def load(name: str, split: str, *, data_dir: str | None = None, manual_dir: str 
         _prepare(make_builder(), manual)
     finally:
       multihost_utils.sync_global_devices(f"lee_jax.data.load {name}")
-  builder = make_builder()
-  _prepare(builder, manual)
-  source = builder.as_data_source(split=split)
+  _prepare(make_builder(), manual)
+  # Made anew: if another run prepared the dataset while this one waited, a builder made before
+  # that would still hold the metadata of an unprepared dataset.
+  source = make_builder().as_data_source(split=split)
   if in_memory:
     # One record at a time is as fast as `__getitems__` here, and also works on the data
     # sources of `tfds.testing.mock_data`, whose `__getitems__` fails.

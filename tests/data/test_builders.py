@@ -119,3 +119,34 @@ def test_wrong_header_says_which_file_was_expected(tmp_path):
 def test_unknown_dataset_name():
   with pytest.raises(DataError, match="No dataset named 'mnist6k'"):
     data.load("mnist6k", "train")
+
+
+def test_a_dataset_being_prepared_elsewhere_is_waited_for_not_written_twice(tmp_path):
+  """Two runs sharing a data directory: while one holds a dataset's preparation lock, the other
+  waits, then finds the dataset prepared instead of writing it a second time."""
+  import subprocess
+  import sys
+  import time
+
+  import filelock
+  import tensorflow_datasets as tfds
+
+  from tests.conftest import ROOT
+
+  version_dir = tmp_path / "sklearn_diabetes" / "1.0.0"
+  version_dir.parent.mkdir(parents=True)
+  load = ("from lee_jax import data; "
+          f"print(len(data.load('sklearn_diabetes', 'train', data_dir={str(tmp_path)!r})))")
+  with filelock.FileLock(f"{version_dir}.lock"):
+    waiting = subprocess.Popen([sys.executable, "-c", load], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(8)  # Long enough to import and reach the lock.
+    assert waiting.poll() is None, waiting.communicate()[1][-2000:]
+    assert not version_dir.exists()
+    # The holder prepares it, as the other run's data.load would.
+    tfds.builder("sklearn_diabetes", data_dir=str(tmp_path),
+                 file_format="array_record").download_and_prepare()
+  out, err = waiting.communicate(timeout=120)
+  assert waiting.returncode == 0, err[-2000:]
+  assert out.strip() == "353" and "Waiting for another process" in err
+  assert "downloaded and prepared" not in err + out  # It found the data, it did not write it.
