@@ -1,4 +1,12 @@
-"""Shared fixtures: a private TFDS data dir per test session, and a way to run binaries."""
+"""Shared fixtures: one TFDS data dir and one compilation cache per test run, and a way to run
+binaries.
+
+Compiling dominates this suite's time on a CPU, so every process of a run — both xdist workers
+and every binary a test starts — shares JAX's persistent compilation cache: a program compiled
+once (the same train step in a smoke run, its resumed run and its in-process test) is read back
+instead of compiled again. The cache lives in ``.pytest_cache/jax`` and survives runs; entries
+are keyed by the program and the JAX version, so a stale one is never used.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +17,31 @@ import sys
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_COVID = ROOT.parent / "shared" / "data" / "hw01_covid"
+
+# Before JAX is imported: these are read once, and the binaries inherit them.
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(ROOT / ".pytest_cache" / "jax"))
+# Every program, however quick to compile: most of the suite's are under a second each.
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 import pytest  # noqa: E402
 import tensorflow_datasets as tfds  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_COVID = ROOT.parent / "shared" / "data" / "hw01_covid"
 
 tfds.display_progress_bar(False)
 
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> str:
-  """Datasets prepared here once per session (per xdist worker), never in the user's home."""
-  return str(tmp_path_factory.mktemp("tensorflow_datasets"))
+  """One data directory for the whole run, shared by the xdist workers, so each embedded dataset
+  is prepared once (``data.load`` locks a dataset while it is prepared); never the user's home."""
+  root = tmp_path_factory.getbasetemp()
+  if os.environ.get("PYTEST_XDIST_WORKER"):
+    root = root.parent  # Each worker's base is a folder of the run's shared one.
+  path = root / "tensorflow_datasets"
+  path.mkdir(exist_ok=True)
+  return str(path)
 
 
 def run_python(args: list[str], *, env: dict[str, str] | None = None, timeout: float = 300,
