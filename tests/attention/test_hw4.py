@@ -3,7 +3,6 @@ binary."""
 
 from __future__ import annotations
 
-import json
 
 import jax
 import numpy as np
@@ -16,7 +15,6 @@ from lee_jax.data.builders import speakers, voxceleb_hw4
 from lee_jax.errors import ConfigError
 from lee_jax.attention import hw4, speaker
 from tests.fakes import voxceleb as voxceleb_folder
-from tests.conftest import run_python
 
 
 def _utterance(frames: int, speaker: int = 3):
@@ -104,25 +102,6 @@ def test_hw4_trains_on_the_course_files_and_names_speakers_in_the_submission(
   # One row per test utterance, in the order of their ids.
   assert [line.split(",")[0] for line in lines[1:]] == sorted(p for p, _ in voxceleb_folder.TEST)
   assert {line.split(",")[1] for line in lines[1:]} <= set(voxceleb_folder.SPEAKER_IDS)
-
-
-@pytest.mark.subprocess
-def test_hw4_smoke_binary(tmp_path, data_dir):
-  proc = run_python(["-m", "experiments.ch04_attention.hw4", f"--workdir={tmp_path}",
-                     "--config=experiments/ch04_attention/hw4_config.py:smoke",
-                     f"--config.data.data_dir={data_dir}"])
-  assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "| variant |" in proc.stdout and "boss" in proc.stdout
-  summary = json.loads((tmp_path / "summary.json").read_text())
-  variants = summary["variants"]
-  assert set(variants) == {"simple", "medium", "strong", "boss"}
-  for numbers in variants.values():
-    assert 0.0 <= numbers["test_accuracy"] <= 1.0 and numbers["best_step"] in (20, 40)
-  lines = (tmp_path / "boss" / "pred.csv").read_text().splitlines()
-  assert lines[0] == "Id,Category" and lines[1].startswith("test-00000.pt,spk")
-  assert len(lines) == 1 + 5 * speakers.UTTERANCES["test"]
-  for figure in ("learning_curves", "attention"):
-    assert (tmp_path / "figures" / f"{figure}.png").exists()
 
 
 @pytest.mark.parametrize("pooling,head", [("mean", "mlp"), ("attention", "cosine")])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 
 import jax
 import jax.numpy as jnp
@@ -14,7 +12,6 @@ from experiments.ch05_seq2seq import hw5_config
 from lee_jax.errors import ConfigError
 from lee_jax.seq2seq import hw5, teacher_forcing, tokenizer, translate
 from tests.fakes import ted2020 as ted2020_folder
-from tests.conftest import run_python
 
 CORPUS = ["I ate rice yesterday.", "我昨天吃了飯。", "He reads in the library.", "他在圖書館看書。",
           "Do you like tea?", "你喜歡茶嗎？", "Tea, rice.", "茶，飯。"] * 30
@@ -64,27 +61,6 @@ def test_bleu_is_100_for_the_reference_and_lower_for_a_worse_translation():
   references = ["我昨天吃了飯。", "他在圖書館看書。"]
   assert translate.bleu(references, references) == pytest.approx(100.0)
   assert 0 < translate.bleu(["我吃了飯。", "他在圖書館看書。"], references) < 100
-
-
-@pytest.mark.subprocess
-def test_hw5_smoke_binary(tmp_path, data_dir):
-  proc = run_python(["-m", "experiments.ch05_seq2seq.hw5", f"--workdir={tmp_path}",
-                     "--config=experiments/ch05_seq2seq/hw5_config.py:smoke",
-                     f"--config.data.data_dir={data_dir}"])
-  assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "| variant" in proc.stdout and "back_translation" in proc.stdout
-  summary = json.loads((tmp_path / "summary.json").read_text())
-  variants = summary["variants"]
-  assert set(variants) == {"rnn", "transformer", "back_translation"}
-  for name, numbers in variants.items():
-    # A few dozen steps already lower the loss well below guessing among the pieces.
-    assert numbers["valid_loss"] < math.log(summary["vocab"]) - 0.5, name
-    assert 0 <= numbers["bleu_greedy"] <= 100 and 0 <= numbers["bleu_beam"] <= 100
-  assert variants["back_translation"]["synthetic_pairs"] == 200
-  lines = (tmp_path / "transformer" / "prediction.txt").read_text().splitlines()
-  assert len(lines) == summary["examples"]["test"]
-  for figure in ("learning_curves", "positional_similarity"):
-    assert (tmp_path / "figures" / f"{figure}.png").exists()
 
 
 def test_hw5_on_the_course_files_writes_test_translations_without_bleu(tmp_path):
