@@ -18,7 +18,7 @@ from absl import logging
 from etils import epath
 from jax.experimental import multihost_utils
 
-from lee_jax.data import builders  # pylint: disable=unused-import  # Registers the builders.
+from lee_jax.data import builders  # noqa: F401  # Registers the builders with TFDS.
 from lee_jax.data.pipeline import (Record, Rows, Subset, device_eval_batches, eval_batches,
                                    full_batches, load_arrays, random_split, train_batches)
 from lee_jax.errors import DataError

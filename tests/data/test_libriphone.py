@@ -133,7 +133,7 @@ def test_libriphone_without_pytorch_names_the_extra(tmp_path, monkeypatch):
 
 def test_libriphone_from_pytorch_files(tmp_path):
   """The course's own format: each utterance a tensor written by ``torch.save``."""
-  torch = pytest.importorskip("torch")
+  import torch  # pylint: disable=g-import-not-at-top  # The test extra brings it.
   manual = write_libriphone(tmp_path / "manual",
                             save=lambda path, array: torch.save(torch.tensor(array), path))
   _check_records(_load(tmp_path, "train", manual), _load(tmp_path, "test", manual))

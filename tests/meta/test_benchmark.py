@@ -1,8 +1,7 @@
 """Chapter 15's benchmark: the MAML twin computes our meta-gradient (same model, loss and inner
 step), and its cases are registered as train-step cases.
 
-The twin tests need PyTorch, the bench extra (``pip install -e '.[bench]'``); without it they
-skip.
+PyTorch comes with the test extra: a twin that cannot be built fails the test.
 """
 
 import jax
@@ -20,7 +19,6 @@ N_WAY, INNER_LR = 5, 0.4
 
 @pytest.mark.parametrize("method", ["maml", "fomaml"])
 def test_pytorch_twin_has_our_meta_loss_and_meta_gradient(method):
-  pytest.importorskip("torch")
   config = ml_collections.ConfigDict({"n_way": N_WAY, "filters": 8})
   section = variant(method, inner_lr=INNER_LR, test_steps=1)
   learner, model = hw15.make_learner(section, config, num_train_classes=N_WAY)

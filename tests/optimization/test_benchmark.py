@@ -1,7 +1,7 @@
 """Chapter 2's benchmark: HW2's PyTorch twins are the same networks as the JAX ones, and the
 BiLSTM's hand-counted FLOPs scale as they should.
 
-The twin tests need PyTorch, the bench extra (``pip install -e '.[bench]'``); without it they skip.
+PyTorch comes with the test extra: a twin that cannot be built fails the test.
 """
 
 import dataclasses
@@ -16,7 +16,6 @@ from lee_jax.models import BiRNNTagger
 
 @pytest.mark.parametrize("name", sorted(benchmark.PHONEME_CASES))
 def test_hw2_twin_has_the_jax_models_parameter_count(name):
-  pytest.importorskip("torch")
   case = benchmark.PHONEME_CASES[name]
   example = np.zeros((1, *case.input_shape), np.float32)
   assert twins.num_params(case.torch_net()) == harness.param_count(case.net, example) > 0

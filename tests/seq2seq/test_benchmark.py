@@ -1,20 +1,18 @@
 """Chapter 5's benchmark: HW5's PyTorch twin has the Transformer's parameters, and the decoding
 benchmark's core on a tiny Transformer gives the same tokens from both decoders.
 
-No timing is asserted: on a shared CPU the speed-up of a tiny model is noise. The twin test
-needs PyTorch, the bench extra (``pip install -e '.[bench]'``); without it it skips.
+No timing is asserted: on a shared CPU the speed-up of a tiny model is noise. PyTorch comes
+with the test extra: a twin that cannot be built fails the test.
 """
 
 import math
 
-import pytest
 
 from experiments.benchmarks import harness, twins
 from experiments.ch05_seq2seq import benchmark
 
 
 def test_hw5_twin_has_the_transformers_parameter_count():
-  pytest.importorskip("torch")
   jax_count = harness.param_count(benchmark.HW5_TRANSFORMER, benchmark.hw5_example())
   # The sinusoidal table is a buffer, not a parameter, in both; the output layer is tied.
   assert twins.num_params(benchmark.hw5_twin()) == jax_count > 0
