@@ -10,13 +10,15 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from sklearn.feature_selection import SelectKBest, f_regression
 
 from lee_jax.errors import ConfigError
 
 
 def select_k_best(x: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
   """Sorted column indices of the ``k`` features most linearly related to ``y``."""
+  # Imported here: scikit-learn takes over a second to import, and only feature selection needs it.
+  from sklearn.feature_selection import SelectKBest, f_regression  # pylint: disable=g-import-not-at-top
+
   if not 1 <= k <= x.shape[1]:
     raise ConfigError(f"features.k must lie in [1, {x.shape[1]}] (the number of features); got {k}.")
   # Constant columns (e.g. a state absent from the split) have no F-statistic; they never win.

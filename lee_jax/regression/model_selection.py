@@ -11,7 +11,6 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from sklearn.model_selection import KFold
 
 from lee_jax.data.pipeline import Record, Subset
 from lee_jax.errors import ConfigError
@@ -22,6 +21,9 @@ def kfold(source: Sequence[Record], folds: int, seed: int) -> list[tuple[Subset,
   if not 2 <= folds <= len(source):
     raise ConfigError(f"N-fold cross-validation needs 2 <= N <= {len(source)} (the number of "
                       f"records); got {folds}.")
+  # Imported here: scikit-learn takes over a second to import, and only cross-validation needs it.
+  from sklearn.model_selection import KFold  # pylint: disable=g-import-not-at-top
+
   splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
   return [(Subset(source, train), Subset(source, val))
           for train, val in splitter.split(np.arange(len(source)))]

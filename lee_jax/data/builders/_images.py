@@ -4,7 +4,6 @@ import abc
 
 import numpy as np
 import tensorflow_datasets as tfds
-from sklearn.model_selection import train_test_split
 
 
 class StratifiedImages(tfds.core.GeneratorBasedBuilder, skip_registration=True):
@@ -32,6 +31,9 @@ class StratifiedImages(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     )
 
   def _split_generators(self, dl_manager):
+    # Imported here: scikit-learn takes over a second to import, and only preparing needs it.
+    from sklearn.model_selection import train_test_split  # pylint: disable=g-import-not-at-top
+
     images, labels = self._load()
     train_idx, test_idx = train_test_split(
         np.arange(len(labels)), test_size=self.TEST_SIZE, stratify=labels, random_state=0)

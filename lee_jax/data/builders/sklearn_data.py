@@ -9,8 +9,6 @@
 
 import numpy as np
 import tensorflow_datasets as tfds
-from sklearn import datasets
-from sklearn.model_selection import train_test_split
 
 from lee_jax.data.builders._images import StratifiedImages
 
@@ -25,6 +23,9 @@ class SklearnDigits(StratifiedImages):
   HOMEPAGE = "https://scikit-learn.org/stable/datasets/toy_dataset.html#digits-dataset"
 
   def _load(self):
+    # Imported here: scikit-learn takes over a second to import, and only preparing needs it.
+    from sklearn import datasets  # pylint: disable=g-import-not-at-top
+
     digits = datasets.load_digits()
     return digits.images.reshape(-1, *self.IMAGE_SHAPE).astype(np.uint8), digits.target
 
@@ -46,6 +47,10 @@ class SklearnDiabetes(tfds.core.GeneratorBasedBuilder):
     )
 
   def _split_generators(self, dl_manager):
+    # Imported here: scikit-learn takes over a second to import, and only preparing needs it.
+    from sklearn import datasets  # pylint: disable=g-import-not-at-top
+    from sklearn.model_selection import train_test_split  # pylint: disable=g-import-not-at-top
+
     data = datasets.load_diabetes()
     train_idx, test_idx = train_test_split(np.arange(len(data.target)), test_size=0.2,
                                            random_state=0)
