@@ -4,11 +4,11 @@ import numpy as np
 import optax
 import pytest
 
-from lee_jax.regression import model_selection
-from lee_jax.engine import parallel, state as state_lib
+from lee_jax.engine import parallel
+from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
-from lee_jax.regression import features
+from lee_jax.regression import features, model_selection
 from lee_jax.regression.models import Regressor
 
 

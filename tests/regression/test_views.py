@@ -1,8 +1,8 @@
-"""Lecture 1's view-count demonstration: run names, the overfitting rule, and a short run."""
+"""Lecture 1's view-count demonstration: run names and the overfitting rule. What the runs earn
+is checked on the binary (tests/regression/test_experiments.py::test_views_smoke_binary)."""
 
 import pytest
 
-from experiments.ch01_regression import views_config
 from lee_jax.errors import ConfigError
 from lee_jax.regression import views
 
@@ -26,20 +26,3 @@ def test_overfitting_depth_is_where_train_falls_but_test_rises():
   assert views.overfitting_depth(results) == 4  # The lecture's own table.
   results[4] = _result(4, 0.12, 0.37)
   assert views.overfitting_depth(results) is None
-
-
-@pytest.mark.slow
-def test_more_days_of_history_lower_the_loss(tmp_path, data_dir):
-  """The lecture's first lesson, earned: with the weekly cycle in view (7 days) a linear model
-  predicts both the training and the unseen days better than from yesterday alone."""
-  config = views_config.get_config()
-  config.data.data_dir = data_dir
-  config.runs = "linear@1,linear@7"
-  config.optimizer.learning_rate = 3e-2
-  config.train.update(num_steps=400, eval_every=100, checkpoint_every=400, log_every=100)
-  summary = views.train_and_evaluate(config, tmp_path)
-  one, seven = summary["runs"]["linear@1"], summary["runs"]["linear@7"]
-  assert seven["train_loss"] < 0.8 * one["train_loss"]
-  assert seven["test_loss"] < 0.8 * one["test_loss"]
-  for name in ("test_predictions", "losses"):
-    assert (tmp_path / "figures" / f"{name}.png").exists()
