@@ -1,4 +1,5 @@
-"""HW2's predictions come back in test-split order, frame for frame, for both kinds of model."""
+"""HW2's predictions come back in test-split order, frame for frame, for both kinds of model
+(and for frames through BatchNorm); libriphone without its folder."""
 
 import importlib
 
@@ -9,6 +10,7 @@ import pytest
 from lee_jax.data.builders import phone_frames
 from lee_jax.engine import optim, parallel
 from lee_jax.engine import state as state_lib
+from lee_jax.errors import DataError
 from lee_jax.optimization import frames, hw2
 
 
@@ -21,7 +23,7 @@ def setup():
   return config, splits, parallel.make_mesh()
 
 
-@pytest.mark.parametrize("name", ["medium", "boss"])
+@pytest.mark.parametrize("name", ["medium", "strong", "boss"])
 def test_predictions_match_the_model_applied_to_each_utterance(setup, name):
   config, splits, mesh = setup
   config = config.copy_and_resolve_references()
@@ -42,3 +44,13 @@ def test_predictions_match_the_model_applied_to_each_utterance(setup, name):
   # The masked evaluation counts the same frames right.
   labels = np.concatenate([u["labels"] for u in splits["test"]])
   assert kind.evaluate(state, "test")["accuracy"] == pytest.approx(np.mean(predictions == labels))
+
+
+def test_libriphone_without_its_folder_is_a_data_error_naming_the_flag(tmp_path, data_dir):
+  config = importlib.import_module("experiments.ch02_optimization.hw2_config").get_config(
+      "full,smoke")
+  config.data.data_dir = data_dir
+  with pytest.raises(DataError, match="manual_dir") as error:
+    hw2.train_and_evaluate(config, tmp_path)
+  assert "libriphone" in str(error.value)
+  assert not (tmp_path / "simple").exists()
