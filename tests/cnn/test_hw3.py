@@ -1,4 +1,5 @@
-"""HW3's real-data path: the course's food-11 folders, trained for a step and submitted to Kaggle."""
+"""HW3 in process: the course's food-11 folders trained for a step and submitted to Kaggle, a
+missing folder, pseudo-labelling, and configs refused before anything trains."""
 
 import json
 
@@ -6,7 +7,7 @@ import pytest
 
 from experiments.ch03_cnn import hw3_config
 from lee_jax.engine import experiment
-from lee_jax.errors import ConfigError
+from lee_jax.errors import ConfigError, DataError
 from lee_jax.cnn import hw3
 from tests.fakes.food11 import TEST, write_food11
 
@@ -39,6 +40,27 @@ def test_full_preset_trains_on_a_food11_folder_and_writes_the_submission(tmp_pat
     assert all(0 <= int(line.split(",")[1]) < 11 for line in lines[1:])
   assert json.loads((tmp_path / "run" / "summary.json").read_text())["dataset"] == "food11/32"
   assert "ensemble" not in summary  # Nothing to score an ensemble against.
+
+
+def test_food11_without_its_folder_is_a_data_error_naming_the_flag(tmp_path):
+  config = hw3_config.get_config("full")
+  config.data.data_dir = str(tmp_path / "tfds")
+  with pytest.raises(DataError, match="manual_dir") as error:
+    hw3.train_and_evaluate(config, tmp_path / "run")
+  assert "food11" in str(error.value)
+  assert not (tmp_path / "run" / "sample").exists()
+
+
+def test_pseudo_labelling_adds_confident_unlabelled_images_for_a_second_round(tmp_path, data_dir):
+  config = hw3_config.get_config("smoke,semi")
+  config.data.data_dir = data_dir
+  config.variants = "cnn_pseudo"  # The binary's smoke run trains its cnn_aug recipe.
+  config.cnn_pseudo.pseudo_label.threshold = 0.2
+  summary = hw3.train_and_evaluate(config, tmp_path)
+  assert summary["examples"]["train"] == 200 and summary["examples"]["unlabeled"] == 1093
+  pseudo = summary["variants"]["cnn_pseudo"]
+  assert pseudo["pseudo_labelled"] > 0 and 0.0 <= pseudo["pseudo_label_accuracy"] <= 1.0
+  assert (tmp_path / "cnn_pseudo" / "round1" / "metrics.jsonl").exists()
 
 
 @pytest.mark.parametrize("presets,message", [("full,semi", "does not combine"),
