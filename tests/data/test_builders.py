@@ -126,7 +126,7 @@ def test_a_dataset_being_prepared_elsewhere_is_waited_for_not_written_twice(tmp_
   waits, then finds the dataset prepared instead of writing it a second time."""
   import subprocess
   import sys
-  import time
+  import threading
 
   import filelock
   import tensorflow_datasets as tfds
@@ -140,13 +140,28 @@ def test_a_dataset_being_prepared_elsewhere_is_waited_for_not_written_twice(tmp_
   with filelock.FileLock(f"{version_dir}.lock"):
     waiting = subprocess.Popen([sys.executable, "-c", load], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    time.sleep(8)  # Long enough to import and reach the lock.
-    assert waiting.poll() is None, waiting.communicate()[1][-2000:]
+    # The other run says it waits once it has found the lock taken: from then on it is blocked
+    # on the lock, however long its imports took to get there.
+    err, blocked = [], threading.Event()
+
+    def read_stderr():
+      for line in waiting.stderr:
+        err.append(line)
+        if "Waiting for another process" in line:
+          blocked.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    assert blocked.wait(timeout=120), "".join(err)[-2000:]
+    assert waiting.poll() is None, "".join(err)[-2000:]
     assert not version_dir.exists()
     # The holder prepares it, as the other run's data.load would.
     tfds.builder("sklearn_diabetes", data_dir=str(tmp_path),
                  file_format="array_record").download_and_prepare()
-  out, err = waiting.communicate(timeout=120)
+  out = waiting.stdout.read()
+  waiting.wait(timeout=120)
+  reader.join(timeout=120)
+  err = "".join(err)
   assert waiting.returncode == 0, err[-2000:]
-  assert out.strip() == "353" and "Waiting for another process" in err
+  assert out.strip() == "353"
   assert "downloaded and prepared" not in err + out  # It found the data, it did not write it.
