@@ -2,12 +2,15 @@
 
 import importlib
 
+import chex
 import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import pytest
 
+from lee_jax.engine import optim, parallel
+from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError
 from lee_jax.meta import hw15, learners, models, sinusoid, tasks
 
@@ -24,11 +27,28 @@ def _pools(classes=12, examples=6):
   return {"train": make(0), "validation": make(100), "test": make(200)}
 
 
+def _params(model, config):
+  """``model``'s parameters without compiling its initialiser (seconds for a Conv4): the body is
+  the hw15 smoke preset's initialisation, which its runs compile too (the compilation cache
+  has it), under a head of ``model``'s shape drawn with NumPy."""
+  shapes = jax.eval_shape(model.init, jax.random.key(0), jnp.zeros((1, 28, 28, 1)))["params"]
+  smoke = models.Conv4(outputs=config.n_way, filters=config.filters)
+  tx = optim.make(config.maml.optimizer, config.maml.train.num_steps)
+  body = state_lib.create(smoke, tx, jnp.zeros((1, 28, 28, 1)), config.seed,
+                          parallel.make_mesh()).params
+  width, outputs = shapes[models.HEAD]["kernel"].shape
+  head = {"kernel": np.random.default_rng(0).normal(0, width ** -0.5, (width, outputs)),
+          "bias": np.zeros(outputs)}
+  params = {**body, models.HEAD: jax.tree.map(lambda v: jnp.asarray(v, jnp.float32), head)}
+  chex.assert_trees_all_equal_shapes_and_dtypes(params, shapes)
+  return params
+
+
 def test_pretraining_on_all_classes_fine_tunes_a_fresh_head():
   config = _config()
   pools = _pools()
   learner, model = hw15.make_learner(config.pretrain, config, pools["train"].num_classes)
-  params = model.init(jax.random.key(0), jnp.zeros((1, 28, 28, 1)))["params"]
+  params = _params(model, config)
   assert params[models.HEAD]["kernel"].shape == (config.filters, 12)  # One output per class.
   start = learner.start(params)
   assert start[models.HEAD]["kernel"].shape == (config.filters, config.n_way)
@@ -36,7 +56,7 @@ def test_pretraining_on_all_classes_fine_tunes_a_fresh_head():
   np.testing.assert_array_equal(start["conv_2"]["kernel"], params["conv_2"]["kernel"])
   task = jax.tree.map(jnp.asarray, tasks.FewShotTasks(
       pools["test"], n_way=5, k_shot=1, q_query=4, seed=0, num_tasks=1)[0])
-  curve = learners.adaptation_curve(learner, params, task, steps=3)
+  curve = jax.jit(lambda p, t: learners.adaptation_curve(learner, p, t, steps=3))(params, task)
   # All-zero logits pick class 0, right for a fifth of the queries; fine-tuning then moves.
   assert curve[0] == pytest.approx(0.2) and len(set(np.asarray(curve).tolist())) > 1
 
@@ -44,7 +64,7 @@ def test_pretraining_on_all_classes_fine_tunes_a_fresh_head():
 def test_the_lectures_pretraining_keeps_the_n_way_model():
   config = _config()
   learner, model = hw15.make_learner(config.transfer, config, 12)
-  params = model.init(jax.random.key(0), jnp.zeros((1, 28, 28, 1)))["params"]
+  params = jax.eval_shape(model.init, jax.random.key(0), jnp.zeros((1, 28, 28, 1)))["params"]
   assert params[models.HEAD]["kernel"].shape == (config.filters, config.n_way)
   assert learner.start(params) is params and learner.pretrain_target == "y"
 

@@ -13,6 +13,7 @@ from lee_jax.engine import loop, optim, parallel
 from lee_jax.errors import ConfigError
 from lee_jax.rl import compiled
 from tests.conftest import run_python
+from tests.rl import four_devices
 
 
 def _config(**changes):
@@ -63,10 +64,11 @@ class Crash(Exception):
 
 
 def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path):
-  config = _config(**{"train.num_steps": 6, "train.checkpoint_every": 2,
-                      "total_steps": 2 * 16 * 6 * 2})
+  # The smoke preset (4 chunks, a checkpoint every 2) with 4 seeds: the programs of the
+  # four-device test and of the cartpole smoke binary's test, which the compilation cache shares.
+  config = _config()
   setup, mesh = _setup(config), parallel.make_mesh()
-  fresh = lambda: compiled.init_runner(setup, jnp.arange(2), mesh)
+  fresh = lambda: compiled.init_runner(setup, jnp.arange(four_devices.NUM_SEEDS), mesh)
   step = compiled.make_chunk_step(setup, fresh(), mesh)
   reference = loop.fit(fresh(), step, None, config=config.train, workdir=tmp_path / "a", mesh=mesh)
 
@@ -74,17 +76,18 @@ def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path):
 
   def crashing(runner, batch):
     calls[0] += 1
-    if calls[0] > 3:
+    if calls[0] > 3:  # After the checkpoint of chunk 2, before the last chunk.
       raise Crash()
     return step(runner, batch)
 
+  assert (config.train.checkpoint_every, config.train.num_steps) == (2, 4)
   with pytest.raises(Crash):
     loop.fit(fresh(), crashing, None, config=config.train, workdir=tmp_path / "b", mesh=mesh)
   resumed = loop.fit(fresh(), step, None, config=config.train, workdir=tmp_path / "b", mesh=mesh)
   chex.assert_trees_all_equal(resumed.state, reference.state)
   lines = lambda run: (tmp_path / run / "metrics.jsonl").read_text()
   assert lines("b") == lines("a")
-  assert len(lines("a").splitlines()) == 6
+  assert len(lines("a").splitlines()) == 4
 
 
 @pytest.mark.parametrize("change, message", [
@@ -100,36 +103,18 @@ def test_bad_configs_are_refused_before_anything_trains(change, message):
 
 
 
-_FOUR_VS_ONE = """
-import json, sys
-import jax, jax.numpy as jnp, numpy as np
-from experiments.ch12_rl import cartpole_config
-from lee_jax.engine import optim, parallel
-from lee_jax.rl import compiled
-config = cartpole_config.get_config("smoke")
-setup = compiled.setup_from_config(config, lambda n: optim.make(config.optimizer, n))
-out = {}
-for name, devices in (("one", jax.devices()[:1]), ("four", jax.devices())):
-  mesh = parallel.make_mesh(devices)
-  runner = compiled.init_runner(setup, jnp.arange(4), mesh)
-  step = compiled.make_chunk_step(setup, runner, mesh)
-  for _ in range(3):
-    runner, metrics = step(runner, None)
-  params = jax.tree.leaves(runner.agents.train.params)
-  out[name] = {"params": [np.asarray(x).tolist() for x in params],
-               "return": float(metrics["episode_return"]),
-               "shards": len(runner.agents.obs.sharding.device_set)}
-print(json.dumps(out))
-"""
+_FOUR_DEVICES = ("import json, jax; from tests.rl import four_devices; "
+                 "print('RESULT' + json.dumps(four_devices.run(jax.devices())))")
 
 
 @pytest.mark.subprocess
 def test_four_devices_train_the_seeds_as_one_device_does():
-  proc = run_python(["-c", _FOUR_VS_ONE],
+  proc = run_python(["-c", _FOUR_DEVICES],
                     env={"XLA_FLAGS": "--xla_force_host_platform_device_count=4"})
   assert proc.returncode == 0, proc.stderr[-3000:]
-  out = json.loads(proc.stdout.strip().splitlines()[-1])
-  assert (out["one"]["shards"], out["four"]["shards"]) == (1, 4)
-  for a, b in zip(out["one"]["params"], out["four"]["params"]):
+  four = json.loads(proc.stdout.split("RESULT", 1)[1])
+  one = four_devices.run(jax.devices()[:1])  # This process has one device.
+  assert (one["shards"], four["shards"]) == (1, 4)
+  for a, b in zip(one["params"], four["params"], strict=True):
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-  np.testing.assert_allclose(out["one"]["return"], out["four"]["return"], rtol=1e-5)
+  np.testing.assert_allclose(one["return"], four["return"], rtol=1e-5)

@@ -5,8 +5,12 @@ import subprocess
 import sys
 
 import pytest
+from etils import epath
 
+from experiments.ch12_rl import hw12_config
+from lee_jax.rl import hw12
 from tests.conftest import ROOT, kill_after_first_checkpoint, run_python
+from tests.rl import four_devices
 
 CARTPOLE = ["-m", "experiments.ch12_rl.cartpole",
             "--config=experiments/ch12_rl/cartpole_config.py:smoke"]
@@ -19,11 +23,14 @@ def _summary(workdir):
 
 @pytest.mark.subprocess
 def test_cartpole_smoke_binary(tmp_path):
-  proc = run_python(CARTPOLE + [f"--workdir={tmp_path}"])
+  # 4 seeds, not the preset's 2: the shapes, so the programs, of test_compiled.py's smoke runs,
+  # which the compilation cache shares.
+  seeds = four_devices.NUM_SEEDS
+  proc = run_python(CARTPOLE + [f"--workdir={tmp_path}", f"--config.num_seeds={seeds}"])
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "environment steps/s" in proc.stdout and "return over 4 episodes (sampled actions)" in proc.stdout
   s = _summary(tmp_path)
-  assert s["seeds"] == 2 and len(s["eval_return_per_seed"]) == 2
+  assert s["seeds"] == seeds and len(s["eval_return_per_seed"]) == seeds
   assert 8 <= s["eval_return"] <= 500  # CartPole's returns: at least ~8 steps, at most 500.
   assert (tmp_path / "figures" / "return_curve.png").exists()
   assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 4  # One line per chunk.
@@ -36,31 +43,44 @@ def test_a_bad_method_is_one_readable_line(tmp_path):
   assert "Unknown RL method 'dqn'" in proc.stderr and "Traceback" not in proc.stderr
 
 
+# The course's sample for 12 batches, a checkpoint every 2: a kill after the first checkpoint
+# leaves 10 batches (a second or so), their checkpoints and the evaluation to do.
+LONG_SAMPLE = {"variants": "sample", "sample.train.num_steps": 12,
+               "sample.train.checkpoint_every": 2, "render_frames": 0}
+
+
 def _long_sample(workdir):
-  return [sys.executable, *HW12, f"--workdir={workdir}", "--config.variants=sample",
-          "--config.sample.train.num_steps=24", "--config.sample.train.checkpoint_every=4",
-          "--config.render_frames=0"]
+  return [sys.executable, *HW12, f"--workdir={workdir}",
+          *(f"--config.{key}={value}" for key, value in LONG_SAMPLE.items())]
 
 
 @pytest.mark.subprocess
 @pytest.mark.slow
 def test_hw12_killed_and_restarted_ends_where_an_uninterrupted_run_does(tmp_path):
+  # The uninterrupted run in this process: the binary's train_and_evaluate, with its config.
   reference = tmp_path / "reference"
-  proc = subprocess.run(_long_sample(reference), cwd=ROOT, capture_output=True, text=True,
-                        timeout=300)
-  assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "HW12 on LunarLander-v3" in proc.stdout and "reinforce (immediate)" in proc.stdout
+  config = hw12_config.get_config("smoke")
+  for key, value in LONG_SAMPLE.items():
+    *path, field = key.split(".")
+    section = config
+    for part in path:
+      section = section[part]
+    section[field] = value
+  summary = hw12.train_and_evaluate(config, epath.Path(reference))
 
   killed = tmp_path / "killed"
   checkpoints = killed / "sample" / "seed_0" / "checkpoints"
   kill_after_first_checkpoint(_long_sample(killed), checkpoints)
   assert not (killed / "summary.json").exists(), "the run finished before it could be killed"
+  saved = [int(p.name) for p in checkpoints.iterdir() if p.name.isdigit()]
+  assert max(saved) < LONG_SAMPLE["sample.train.num_steps"], "killed after training ended"
 
   proc = subprocess.run(_long_sample(killed), cwd=ROOT, capture_output=True, text=True,
                         timeout=300)
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "Resumed from the checkpoint at step" in proc.stderr
-  a = _summary(reference)["variants"]["sample"]["runs"][0]
+  assert "HW12 on LunarLander-v3" in proc.stdout and "reinforce (immediate)" in proc.stdout
+  a = summary["variants"]["sample"]["runs"][0]
   b = _summary(killed)["variants"]["sample"]["runs"][0]
   assert (a["eval_return"], a["env_steps"]) == (b["eval_return"], b["env_steps"])
   metrics = lambda run: (run / "sample" / "seed_0" / "metrics.jsonl").read_text()
