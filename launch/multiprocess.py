@@ -45,10 +45,13 @@ def launch(num_processes: int, command: list[str], port: int = 0) -> int:
   address = f"127.0.0.1:{port or _free_port()}"
   procs, pumps = [], []
   for pid in range(num_processes):
-    env = {**os.environ, parallel.ENV_COORDINATOR: address,
-           parallel.ENV_NUM_PROCESSES: str(num_processes), parallel.ENV_PROCESS_ID: str(pid)}
-    proc = subprocess.Popen([sys.executable, *command], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ, parallel.ENV_COORDINATOR: address,
+        parallel.ENV_NUM_PROCESSES: str(num_processes),
+        parallel.ENV_PROCESS_ID: str(pid)
+    }
+    proc = subprocess.Popen([sys.executable, *command], env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
     prefix = "" if pid == 0 else f"[{pid}] "
     pump = threading.Thread(target=_pump, args=(proc.stdout, prefix, sys.stdout), daemon=True)
     pump.start()

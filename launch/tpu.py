@@ -5,8 +5,9 @@ r"""Runs an experiment on a Cloud TPU VM: one host (v4-8) or a pod slice (v4-32 
         -m experiments.ch01_regression.hw1 --config=experiments/ch01_regression/hw1_config.py
 
 prints (with ``--dry_run``) or runs the ``gcloud`` commands of each stage: ``create`` the TPU
-VM, ``copy`` this checkout's committed tree to every host, ``setup`` the package with the TPU build of JAX,
-``run`` the experiment on all hosts at once, ``delete`` the VM. ``--stages`` picks some of them.
+VM, ``copy`` this checkout's committed tree to every host, ``setup`` the package with the TPU
+build of JAX, ``run`` the experiment on all hosts at once, ``delete`` the VM. ``--stages`` picks
+some of them.
 
 On a pod every host runs the same program: ``LEE_JAX_DISTRIBUTED=auto`` makes
 ``jax.distributed.initialize()`` discover the other hosts, each host feeds its own chips with
@@ -38,19 +39,22 @@ def commands(args: argparse.Namespace, experiment: list[str]) -> dict[str, list[
       f"{parallel.ENV_AUTO}=auto",
       # Each host prepares the embedded datasets on its own disk (lee_jax.data.load).
       "TFDS_DATA_DIR=$HOME/tensorflow_datasets",
-      "python3", *map(shlex.quote, experiment), f"--workdir={shlex.quote(args.workdir)}",
+      "python3",
+      *map(shlex.quote, experiment),
+      f"--workdir={shlex.quote(args.workdir)}",
   ])
 
   def ssh(command: str) -> list[str]:
     return tpu + ["ssh", args.name, *where, "--worker=all", f"--command={command}"]
 
+  create = tpu + ["create", args.name, *where, f"--accelerator-type={args.accelerator_type}"]
+  pack = ["git", "-C", args.source, "archive", "--format=tar.gz", f"--output={archive}", "HEAD"]
+  upload = tpu + ["scp", archive, f"{args.name}:lee_jax.tar.gz", *where, "--worker=all"]
+  unpack = ssh(f"mkdir -p {REMOTE_DIR} && tar -xzf lee_jax.tar.gz -C {REMOTE_DIR}")
   return {
-      "create": [tpu + ["create", args.name, *where, f"--accelerator-type={args.accelerator_type}",
-                        f"--version={args.version}"]],
+      "create": [create + [f"--version={args.version}"]],
       # The committed tree only (no virtual environment, no local runs), to every host.
-      "copy": [["git", "-C", args.source, "archive", "--format=tar.gz", f"--output={archive}", "HEAD"],
-               tpu + ["scp", archive, f"{args.name}:lee_jax.tar.gz", *where, "--worker=all"],
-               ssh(f"mkdir -p {REMOTE_DIR} && tar -xzf lee_jax.tar.gz -C {REMOTE_DIR}")],
+      "copy": [pack, upload, unpack],
       "setup": [ssh(f"cd {REMOTE_DIR} && python3 -m pip install -e '.[tpu]'")],
       "run": [ssh(remote)],
       "delete": [tpu + ["delete", args.name, *where, "--quiet"]],
@@ -65,7 +69,8 @@ def main() -> None:
   parser.add_argument("--accelerator_type", default="v4-8", help="v4-8: one host; v4-32: 4 hosts")
   parser.add_argument("--version", default="tpu-ubuntu2204-base", help="TPU VM software image")
   parser.add_argument("--workdir", required=True, help="shared storage, e.g. gs://BUCKET/run")
-  parser.add_argument("--source", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+  parser.add_argument("--source",
+                      default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                       help="the checkout to copy to the hosts")
   parser.add_argument("--stages", default=",".join(STAGES[:-1]),
                       help=f"comma-separated, from {','.join(STAGES)}")
@@ -81,8 +86,9 @@ def main() -> None:
   if "run" in stages and not experiment:
     parser.error("the run stage needs the experiment after '--', e.g. -- -m experiments...")
   if "run" in stages and not args.workdir.startswith("gs://"):
-    print(f"warning: --workdir={args.workdir} is not on gs://; on a pod the hosts would each "
-          "write their own copy and a restart could not resume.", file=sys.stderr)
+    print(
+        f"warning: --workdir={args.workdir} is not on gs://; on a pod the hosts would each "
+        "write their own copy and a restart could not resume.", file=sys.stderr)
   every = commands(args, experiment)
   for stage in stages:
     print(f"# {stage}")

@@ -200,4 +200,4 @@ def matmul_peak_flops(n: int = 2048, steps: int = 10) -> float:
   a = jnp.asarray(np.random.default_rng(0).standard_normal((n, n), np.float32))
   matmul = jax.jit(lambda x: x @ x)
   jax.block_until_ready(matmul(a))
-  return 2 * n**3 / best_of(lambda: matmul(a), steps, repeats=3)
+  return 2 * n ** 3 / best_of(lambda: matmul(a), steps, repeats=3)

@@ -55,15 +55,18 @@ def main(argv):
       torch_t = float("nan")
     flops = case.flops() if case.flops is not None else jax_t.flops_per_step
     achieved = flops / jax_t.seconds_per_step
-    rows.append([name, params, examples, n, 1e3 * jax_t.seconds_per_step, 1e3 * torch_t,
-                 torch_t / jax_t.seconds_per_step, jax_t.compile_seconds,
-                 examples / jax_t.seconds_per_step, examples / torch_t,
-                 achieved / 1e9, 100 * achieved / peak])
+    rows.append([
+        name, params, examples, n, 1e3 * jax_t.seconds_per_step, 1e3 * torch_t,
+        torch_t / jax_t.seconds_per_step, jax_t.compile_seconds, examples / jax_t.seconds_per_step,
+        examples / torch_t, achieved / 1e9, 100 * achieved / peak
+    ])
   print(f"{jax.device_count()} {jax.default_backend()} device(s), {os.cpu_count()} CPU cores; "
         f"float32 matmul peak {peak / 1e9:.1f} GFLOP/s")
-  print(report.table(
-      ["case", "params", "batch", "steps", "JAX ms/step", "PyTorch ms/step", "PyTorch/JAX",
-       "JAX compile s", "JAX ex/s", "PyTorch ex/s", "JAX GFLOP/s", "% of peak"], rows))
+  print(
+      report.table([
+          "case", "params", "batch", "steps", "JAX ms/step", "PyTorch ms/step", "PyTorch/JAX",
+          "JAX compile s", "JAX ex/s", "PyTorch ex/s", "JAX GFLOP/s", "% of peak"
+      ], rows))
 
 
 if __name__ == "__main__":

@@ -22,10 +22,8 @@ def hw1_sample_step(x: np.ndarray, y: np.ndarray):
   """The HW1 sample: 117 → 16 → 8 → 1 ReLU, MSE, SGD(lr 1e-5, momentum 0.9)."""
   torch = twins.import_torch()
   torch.manual_seed(0)
-  model = torch.nn.Sequential(
-      torch.nn.Linear(x.shape[1], 16), torch.nn.ReLU(),
-      torch.nn.Linear(16, 8), torch.nn.ReLU(),
-      torch.nn.Linear(8, 1))
+  model = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 16), torch.nn.ReLU(),
+                              torch.nn.Linear(16, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
   opt = torch.optim.SGD(model.parameters(), lr=1e-5, momentum=0.9)
   xt, yt = torch.from_numpy(x), torch.from_numpy(y)
   loss_fn = torch.nn.MSELoss()
@@ -42,8 +40,10 @@ def hw1_sample_step(x: np.ndarray, y: np.ndarray):
 
 def hw1_sample(mesh, rng) -> harness.Built:
   """HW1's sample network on a batch of 256 rows of 117 features."""
-  batch = {"x": rng.standard_normal((256, 117), np.float32),
-           "y": rng.standard_normal(256).astype(np.float32)}
+  batch = {
+      "x": rng.standard_normal((256, 117), np.float32),
+      "y": rng.standard_normal(256).astype(np.float32)
+  }
   tx = optax.sgd(1e-5, momentum=0.9)
   state = state_lib.create(MLP(hidden=(16, 8)), tx, batch["x"][:1], 0, mesh)
   step = steps.make_train_step(trainer.make_loss_fn("mse"), mesh)

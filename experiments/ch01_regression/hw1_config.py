@@ -20,9 +20,18 @@ def sample() -> ml_collections.ConfigDict:
                patience=400)
   return ml_collections.ConfigDict({
       # All 117 input columns, the row id included, exactly as the sample code feeds them.
-      "features": {"select": "all", "k": 0, "normalize": False, "normalize_target": False},
+      "features": {
+          "select": "all",
+          "k": 0,
+          "normalize": False,
+          "normalize_target": False
+      },
       # PyTorch's nn.Linear initialisation, as the course's code gets it.
-      "model": {"hidden": (16, 8), "activation": "relu", "weight_init": "torch"},
+      "model": {
+          "hidden": (16, 8),
+          "activation": "relu",
+          "weight_init": "torch"
+      },
       "loss": "mse",
       "optimizer": optimizer,
       "batch_size": 256,

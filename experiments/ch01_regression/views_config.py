@@ -9,9 +9,15 @@ import ml_collections
 from lee_jax.engine import config as config_lib
 
 LECTURE_RUNS = ",".join([
-    "linear@1", "linear@7", "linear@28", "linear@56",
+    "linear@1",
+    "linear@7",
+    "linear@28",
+    "linear@56",
     "sigmoid-1x100@56",
-    "relu-1x100@56", "relu-2x100@56", "relu-3x100@56", "relu-4x100@56",
+    "relu-1x100@56",
+    "relu-2x100@56",
+    "relu-3x100@56",
+    "relu-4x100@56",
 ])
 
 

@@ -15,10 +15,13 @@ def main(argv):
   summary = experiment.execute(_CONFIG, _WORKDIR, batch_study.run)
   print(f"Time on {summary['device']}, {summary['train_examples']} training digits:")
   keys = ["ms_per_update", "updates_per_epoch", "seconds_per_epoch"]
-  print(report.table(["batch size"] + keys,
-                     [[b] + [t[k] for k in keys] for b, t in summary["timing"].items()]))
+  print(
+      report.table(["batch size"] + keys,
+                   [[b] + [t[k] for k in keys] for b, t in summary["timing"].items()]))
   keys = ["epochs", "updates", "train_accuracy", "val_accuracy", "train_loss", "sharpness"]
-  print(report.table(["run"] + keys, [[n] + [r[k] for k in keys] for n, r in summary["runs"].items()]))
+  print(
+      report.table(["run"] + keys,
+                   [[n] + [r[k] for k in keys] for n, r in summary["runs"].items()]))
 
 
 if __name__ == "__main__":

@@ -53,10 +53,11 @@ def bilstm_tagger(features: int, hidden: int, layers: int, classes: int, dropout
   nn = torch.nn
 
   class Tagger(nn.Module):
+
     def __init__(self):
       super().__init__()
-      self.rnn = nn.LSTM(features, hidden, num_layers=layers, bidirectional=True,
-                         batch_first=True, dropout=dropout if layers > 1 else 0.0)
+      self.rnn = nn.LSTM(features, hidden, num_layers=layers, bidirectional=True, batch_first=True,
+                         dropout=dropout if layers > 1 else 0.0)
       self.drop = nn.Dropout(dropout)
       self.head = nn.Linear(2 * hidden, classes)
       for name, p in self.rnn.named_parameters():
@@ -81,15 +82,13 @@ class PhonemeCase:
 
 
 PHONEME_CASES: dict[str, PhonemeCase] = {
-    "hw2_sample": PhonemeCase(
-        MLP(hidden=(256,), outputs=41, weight_init="torch"),
-        lambda: frame_mlp(39, (256,), 41, False, 0.0), (39,), 512),
+    "hw2_sample": PhonemeCase(MLP(hidden=(256,), outputs=41, weight_init="torch"),
+                              lambda: frame_mlp(39, (256,), 41, False, 0.0), (39,), 512),
     "hw2_strong": PhonemeCase(
         MLP(hidden=(512,) * 4, outputs=41, dropout=0.25, batch_norm=True, weight_init="torch"),
         lambda: frame_mlp(11 * 39, (512,) * 4, 41, True, 0.25), (11 * 39,), 512),
-    "hw2_bilstm": PhonemeCase(
-        BiRNNTagger(hidden=128, layers=2, classes=41, dropout=0.25),
-        lambda: bilstm_tagger(39, 128, 2, 41, 0.25), (288, 39), 16),
+    "hw2_bilstm": PhonemeCase(BiRNNTagger(hidden=128, layers=2, classes=41, dropout=0.25),
+                              lambda: bilstm_tagger(39, 128, 2, 41, 0.25), (288, 39), 16),
 }
 
 
@@ -113,9 +112,14 @@ def phoneme_case(name: str, mesh, rng) -> harness.Built:
   inputs = rng.standard_normal(shape).astype(np.float32)
   sequence = len(case.input_shape) == 2
   labels = rng.integers(0, 41, shape[:-1]).astype(np.int32)
-  batch = ({"features": inputs, "labels": labels,
-            "length": np.full(case.batch_size, shape[1], np.int32)} if sequence
-           else {"window": inputs, "label": labels})
+  batch = ({
+      "features": inputs,
+      "labels": labels,
+      "length": np.full(case.batch_size, shape[1], np.int32)
+  } if sequence else {
+      "window": inputs,
+      "label": labels
+  })
   example = np.zeros((1, *case.input_shape), np.float32)
   twin = twins.checked_twin(name, harness.param_count(case.net, example), case.torch_net,
                             lambda m: twins.cross_entropy_step(m, inputs, labels))

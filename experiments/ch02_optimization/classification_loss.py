@@ -16,12 +16,14 @@ def main(argv):
   surface = summary["surface"]
   keys = ["loss_at_wrong_corner", "gradient_norm_at_wrong_corner", "loss_at_right_corner"]
   print("Two logits, target class 1; the wrong corner is y = (-corner, +corner):")
-  print(report.table(["loss"] + keys, [[name] + [v[k] for k in keys] for name, v in surface.items()]))
+  print(
+      report.table(["loss"] + keys, [[name] + [v[k] for k in keys] for name, v in surface.items()]))
   training = summary["training"]
   names = list(training)
   print("Validation accuracy from the same confidently wrong start (SGD):")
-  print(report.table(["epoch"] + names, [[epoch] + [training[n]["val_accuracy"][i] for n in names]
-                                         for i, epoch in enumerate(training[names[0]]["epochs"])]))
+  print(
+      report.table(["epoch"] + names, [[epoch] + [training[n]["val_accuracy"][i] for n in names]
+                                       for i, epoch in enumerate(training[names[0]]["epochs"])]))
 
 
 if __name__ == "__main__":

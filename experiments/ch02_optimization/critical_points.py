@@ -25,8 +25,10 @@ def main(argv):
         f"({summary['parameters']} parameters) after minimising ‖∇L‖²:")
   for key in ("loss", "gradient_norm", "minimum_ratio", "minimum_ratio_above_tolerance"):
     print(f"  {key}: " + ", ".join(f"{k} {v:.4g}" for k, v in summary[key].items()))
-  print(f"  {summary['small_gradient_runs']} runs ended with ‖∇L‖ ≤ "
-        f"{_CONFIG.value.study.critical_gradient_norm:g}: {summary['kinds_of_small_gradient_points']}")
+  print(
+      f"  {summary['small_gradient_runs']} runs ended with ‖∇L‖ ≤ "
+      f"{_CONFIG.value.study.critical_gradient_norm:g}: {summary['kinds_of_small_gradient_points']}"
+  )
   print(f"  median number of negative eigenvalues: {summary['negative_eigenvalues_median']:g}")
 
 

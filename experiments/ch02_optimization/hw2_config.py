@@ -19,15 +19,15 @@ import ml_collections
 from lee_jax.engine import config as config_lib
 
 
-def variant(kind: str, context: int, hidden=(256,), *, batch_norm=False, dropout=0.0,
-            epochs=10, batch_size=512, learning_rate=1e-3) -> ml_collections.ConfigDict:
+def variant(kind: str, context: int, hidden=(256,), *, batch_norm=False, dropout=0.0, epochs=10,
+            batch_size=512, learning_rate=1e-3) -> ml_collections.ConfigDict:
   optimizer = config_lib.optimizer_defaults()
   optimizer.update(name="adam", learning_rate=learning_rate)
   train = config_lib.train_defaults()
   # Validate and checkpoint every epoch; patience > 0 stops after that many epochs without a
   # better validation accuracy.
-  train.update(epochs=epochs, log_every=1, eval_every=1, checkpoint_every=1,
-               best_metric="accuracy", best_mode="max")
+  train.update(epochs=epochs, log_every=1, eval_every=1, checkpoint_every=1, best_metric="accuracy",
+               best_mode="max")
   return ml_collections.ConfigDict({
       "model": {
           "kind": kind,  # mlp (frames with context) | rnn (whole utterances)

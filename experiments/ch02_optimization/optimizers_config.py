@@ -10,9 +10,13 @@ from lee_jax.engine import config as config_lib
 
 
 def racer(rule: str, learning_rate: float, schedule: str = "constant", momentum: float = 0.9):
-  return ml_collections.ConfigDict({"rule": rule, "learning_rate": learning_rate,
-                                    "schedule": schedule, "warmup_steps": 100,
-                                    "momentum": momentum})
+  return ml_collections.ConfigDict({
+      "rule": rule,
+      "learning_rate": learning_rate,
+      "schedule": schedule,
+      "warmup_steps": 100,
+      "momentum": momentum
+  })
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:

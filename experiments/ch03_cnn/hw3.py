@@ -9,8 +9,8 @@ receptive-field table; writes Kaggle submissions to ``WORKDIR/<variant>/pred.csv
 to ``WORKDIR/figures/``.
 """
 
-from lee_jax.engine import experiment
 from lee_jax.cnn import hw3
+from lee_jax.engine import experiment
 
 _CONFIG, _WORKDIR = experiment.define_flags(__file__, "hw3_config.py")
 

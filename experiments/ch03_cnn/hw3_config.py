@@ -20,9 +20,9 @@ scratch), boss 0.884 (mixup, test-time augmentation, cross-validation + ensemble
 
 import ml_collections
 
+from lee_jax.cnn import augment, classifier
 from lee_jax.engine import config as config_lib
 from lee_jax.errors import ConfigError
-from lee_jax.cnn import augment, classifier
 
 SEMI = "semi"
 CIFAR10 = "cifar10"
@@ -53,7 +53,10 @@ def variant(kind: str) -> ml_collections.ConfigDict:
       "normalize": True,  # Standardise pixels with data.mean and data.std inside the model.
       "label_smoothing": 0.0,
       "tta": classifier.tta_defaults(),
-      "pseudo_label": {"threshold": 0.0, "rounds": 1},  # threshold 0: off; the course used 0.65.
+      "pseudo_label": {
+          "threshold": 0.0,
+          "rounds": 1
+      },  # threshold 0: off; the course used 0.65.
       "batch_size": 64,
       "train": train,
       # Also predict with the mean of the kept checkpoints: the last ``train.max_to_keep``
@@ -84,7 +87,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "image_size": 0,  # Resize to S×S; 0 keeps the dataset's size.
       "mean": (0.1307,),  # Per-channel pixel mean and std the model normalises with.
       "std": (0.3081,),
-      "labeled_examples": 0,  # Keep only this many training labels (0: all); the rest is unlabelled.
+      "labeled_examples": 0,  # Keep this many training labels (0: all); the rest is unlabelled.
       "in_memory": True,  # Decode every record once and keep it (small datasets).
       "num_threads": 1,  # grain's prefetch threads.
   })
@@ -104,8 +107,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
 
   real_data = presets & {config_lib.FULL, CIFAR10, FOOD101}
   if SEMI in presets and real_data:
-    raise ConfigError(f"The {SEMI} preset hides labels of the embedded MNIST-5k; it does not combine "
-                      f"with {sorted(real_data)}. Set --config.data.labeled_examples instead.")
+    raise ConfigError(
+        f"The {SEMI} preset hides labels of the embedded MNIST-5k; it does not combine "
+        f"with {sorted(real_data)}. Set --config.data.labeled_examples instead.")
   if len(real_data) > 1:
     raise ConfigError(f"Choose one dataset preset, not {sorted(real_data)}.")
   if SEMI in presets:

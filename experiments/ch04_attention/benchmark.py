@@ -31,11 +31,12 @@ def speaker_classifier(mels: int = 40, d_model: int = 80, n_spks: int = 600, dro
   nn = torch.nn
 
   class Classifier(nn.Module):
+
     def __init__(self):
       super().__init__()
       self.prenet = nn.Linear(mels, d_model)
-      self.encoder_layer = nn.TransformerEncoderLayer(
-          d_model=d_model, dim_feedforward=256, nhead=2, dropout=dropout, batch_first=True)
+      self.encoder_layer = nn.TransformerEncoderLayer(d_model=d_model, dim_feedforward=256, nhead=2,
+                                                      dropout=dropout, batch_first=True)
       self.pred_layer = nn.Sequential(nn.Linear(d_model, d_model), nn.ReLU(),
                                       nn.Linear(d_model, n_spks))
 
@@ -58,9 +59,11 @@ def hw4_example() -> np.ndarray:
 def hw4_sample(mesh, rng) -> harness.Built:
   """HW4's sample model on full-length segments (no padding), HW4's loss, AdamW(1e-3)."""
   batch_size, frames, _ = HW4_SHAPE
-  batch = {"mel": rng.standard_normal(HW4_SHAPE).astype(np.float32),
-           "length": np.full(batch_size, frames, np.int32),
-           "speaker": rng.integers(0, HW4_SAMPLE.classes, batch_size).astype(np.int32)}
+  batch = {
+      "mel": rng.standard_normal(HW4_SHAPE).astype(np.float32),
+      "length": np.full(batch_size, frames, np.int32),
+      "speaker": rng.integers(0, HW4_SAMPLE.classes, batch_size).astype(np.int32)
+  }
   variant = hw4_config.variant(head="mlp")  # The loss reads model.head: cross-entropy.
   twin = twins.checked_twin(
       "hw4_sample", harness.param_count(HW4_SAMPLE, hw4_example()), speaker_classifier,

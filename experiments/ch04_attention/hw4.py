@@ -10,8 +10,8 @@ Prints each variant's validation and test accuracy; writes Kaggle submissions to
 ``WORKDIR/figures/``.
 """
 
-from lee_jax.engine import experiment
 from lee_jax.attention import hw4
+from lee_jax.engine import experiment
 
 _CONFIG, _WORKDIR = experiment.define_flags(__file__, "hw4_config.py")
 

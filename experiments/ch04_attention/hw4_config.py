@@ -75,8 +75,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # cannot see the order of frames, where the vibrato lives.
   config.medium.model.update(norm="pre", positions="sinusoidal")
   config.strong = variant(heads=4, layers=2, encoder="conformer")
-  config.boss = variant(heads=4, layers=2, encoder="conformer", pooling="attention",
-                        head="cosine")
+  config.boss = variant(heads=4, layers=2, encoder="conformer", pooling="attention", head="cosine")
 
   if config_lib.FULL in presets:
     config.data.update(name="voxceleb_hw4", speakers=600, max_frames=1024, num_threads=4)

@@ -51,7 +51,6 @@ from lee_jax.seq2seq import decoding, teacher_forcing, transformer
 FLAGS = flags.FLAGS
 BOS = 1  # Ids 0, 1 and 2 are padding, BOS and EOS; the random sentences use the others.
 
-
 # The PyTorch twin: HW5's Transformer as the course builds it from nn.Transformer.
 
 
@@ -66,6 +65,7 @@ def seq2seq_transformer(source_vocab: int, target_vocab: int, d_model: int = 256
   nn = torch.nn
 
   class Seq2Seq(nn.Module):
+
     def __init__(self):
       super().__init__()
       self.source_embed = nn.Embedding(source_vocab, d_model)
@@ -79,9 +79,10 @@ def seq2seq_transformer(source_vocab: int, target_vocab: int, d_model: int = 256
       self.dropout = nn.Dropout(dropout)
       with warnings.catch_warnings():  # Pre-norm layers cannot use nested tensors; we pad none.
         warnings.simplefilter("ignore")
-        self.transformer = nn.Transformer(
-            d_model=d_model, nhead=nhead, num_encoder_layers=layers, num_decoder_layers=layers,
-            dim_feedforward=dim_feedforward, dropout=dropout, batch_first=True, norm_first=True)
+        self.transformer = nn.Transformer(d_model=d_model, nhead=nhead, num_encoder_layers=layers,
+                                          num_decoder_layers=layers,
+                                          dim_feedforward=dim_feedforward, dropout=dropout,
+                                          batch_first=True, norm_first=True)
 
     def _embed(self, embed, tokens):
       x = embed(tokens) * math.sqrt(d_model) + self.positions[:tokens.shape[1]]
@@ -104,8 +105,8 @@ def seq2seq_step(model, source: np.ndarray, target_in: np.ndarray, target_out: n
   torch = twins.import_torch()
   model.train()
   opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
-  source_t, in_t, out_t = (torch.from_numpy(a.astype(np.int64))
-                           for a in (source, target_in, target_out))
+  source_t, in_t, out_t = (
+      torch.from_numpy(a.astype(np.int64)) for a in (source, target_in, target_out))
   loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=smoothing)
 
   def step():
@@ -122,9 +123,10 @@ def seq2seq_step(model, source: np.ndarray, target_in: np.ndarray, target_out: n
 # The train-step case.
 
 # HW5's model applied to a batch dict, so the engine initialises it from one example.
-HW5_TRANSFORMER = teacher_forcing.BatchTransformer(
-    source_vocab=8000, target_vocab=8000, dim=256, heads=4, hidden=1024, encoder_layers=3,
-    decoder_layers=3, dropout=0.1, norm="pre", positions="sinusoidal", max_len=256)
+HW5_TRANSFORMER = teacher_forcing.BatchTransformer(source_vocab=8000, target_vocab=8000, dim=256,
+                                                   heads=4, hidden=1024, encoder_layers=3,
+                                                   decoder_layers=3, dropout=0.1, norm="pre",
+                                                   positions="sinusoidal", max_len=256)
 HW5_SHAPE = (32, 48)  # Sentence pairs, tokens of each source and of each target.
 HW5_SMOOTHING = 0.1
 
@@ -135,15 +137,18 @@ def translation_batch(rng: np.random.Generator, batch_size: int, length: int,
   y₁ … y_T (teacher forcing)."""
   tokens = lambda: rng.integers(3, vocab, (batch_size, length)).astype(np.int32)
   source, target = tokens(), tokens()
-  return {"source": source, "source_length": np.full(batch_size, length, np.int32),
-          "target_in": np.concatenate([np.full((batch_size, 1), BOS, np.int32),
-                                       target[:, :-1]], axis=1),
-          "target_out": target, "target_mask": np.ones((batch_size, length), np.float32)}
+  return {
+      "source": source,
+      "source_length": np.full(batch_size, length, np.int32),
+      "target_in": np.concatenate([np.full((batch_size, 1), BOS, np.int32), target[:, :-1]],
+                                  axis=1),
+      "target_out": target,
+      "target_mask": np.ones((batch_size, length), np.float32)
+  }
 
 
 def hw5_example() -> dict[str, np.ndarray]:
-  return translation_batch(np.random.default_rng(0), 1, HW5_SHAPE[1],
-                           HW5_TRANSFORMER.target_vocab)
+  return translation_batch(np.random.default_rng(0), 1, HW5_SHAPE[1], HW5_TRANSFORMER.target_vocab)
 
 
 def hw5_twin():
@@ -155,8 +160,7 @@ def hw5_twin():
 
 def _translation_loss(params, state, batch, rng):
   logits = state.apply_fn(state.variables(params), batch, train=True, rngs={"dropout": rng})
-  loss = transformer.sequence_loss(logits, batch["target_out"], batch["target_mask"],
-                                   HW5_SMOOTHING)
+  loss = transformer.sequence_loss(logits, batch["target_out"], batch["target_mask"], HW5_SMOOTHING)
   return loss, ({}, state.model_state)
 
 
@@ -165,28 +169,26 @@ def hw5_transformer(mesh, rng) -> harness.Built:
   net = HW5_TRANSFORMER
   batch = translation_batch(rng, *HW5_SHAPE, net.target_vocab)
   twin = twins.checked_twin(
-      "hw5_transformer", harness.param_count(net, hw5_example()), hw5_twin,
-      lambda m: seq2seq_step(m, batch["source"], batch["target_in"], batch["target_out"],
-                             HW5_SMOOTHING))
+      "hw5_transformer", harness.param_count(net, hw5_example()), hw5_twin, lambda m: seq2seq_step(
+          m, batch["source"], batch["target_in"], batch["target_out"], HW5_SMOOTHING))
   state = state_lib.create(net, optax.adam(1e-3), hw5_example(), 0, mesh)
   return harness.Built(steps.make_train_step(_translation_loss, mesh), state, batch, twin)
+
 
 CASES: dict[str, harness.Case] = {
     "hw5_transformer": harness.Case(hw5_transformer, steps_scale=0.01),
 }
 
-
 # The decoding benchmark (main): the key/value cache against recomputation.
 
 MODELS = {
     # hw5_transformer's model, unbatched; dropout is off when decoding anyway.
-    "hw5": transformer.Transformer(
-        source_vocab=8000, target_vocab=8000, dim=256, heads=4, hidden=1024, encoder_layers=3,
-        decoder_layers=3, dropout=0.1, norm="pre", positions="sinusoidal", max_len=256),
+    "hw5": transformer.Transformer(source_vocab=8000, target_vocab=8000, dim=256, heads=4,
+                                   hidden=1024, encoder_layers=3, decoder_layers=3, dropout=0.1,
+                                   norm="pre", positions="sinusoidal", max_len=256),
     # For a quick check that the benchmark runs (and for its test).
-    "tiny": transformer.Transformer(
-        source_vocab=64, target_vocab=64, dim=32, heads=2, hidden=64, encoder_layers=1,
-        decoder_layers=1, dropout=0.0, max_len=64),
+    "tiny": transformer.Transformer(source_vocab=64, target_vocab=64, dim=32, heads=2, hidden=64,
+                                    encoder_layers=1, decoder_layers=1, dropout=0.0, max_len=64),
 }
 PAD, NEVER = 0, -1  # NEVER: the EOS id passed to greedy, which no step can produce.
 PARAM_SCALE = 4.0  # As tests/seq2seq/test_decoding.py: peaked distributions, varied outputs.
@@ -199,8 +201,9 @@ def setup(model: transformer.Transformer, batch: int, source_len: int, seed: int
   source = jax.random.randint(keys[0], (batch, source_len), 3, model.source_vocab)
   lengths = jnp.full((batch,), source_len, jnp.int32)
   # Jitted: run op by op, initialisation alone takes seconds even for the tiny model.
-  init = jax.jit(lambda key: jax.tree.map(lambda p: PARAM_SCALE * p, model.init(
-      key, source, lengths, source[:, :1])["params"]))
+  init = jax.jit(
+      lambda key: jax.tree.map(lambda p: PARAM_SCALE * p,
+                               model.init(key, source, lengths, source[:, :1])["params"]))
   params = init(keys[1])
   encode = jax.jit(functools.partial(model.apply, method=transformer.Transformer.encode))
   return params, encode({"params": params}, source, lengths), lengths
@@ -231,10 +234,13 @@ def compare(model: transformer.Transformer, params: Any, memory: jax.Array, leng
   recomputed, recomputed_tokens = harness.time_jax_call(_greedy(model, length, False), params,
                                                         memory, lengths, repeats=repeats)
   cached_tokens = np.asarray(cached_tokens)
-  return {"cached": cached, "recomputing": recomputed,
-          "speed_up": recomputed.seconds_per_step / cached.seconds_per_step,
-          "identical": bool(np.array_equal(cached_tokens, np.asarray(recomputed_tokens))),
-          "distinct": len(np.unique(cached_tokens))}
+  return {
+      "cached": cached,
+      "recomputing": recomputed,
+      "speed_up": recomputed.seconds_per_step / cached.seconds_per_step,
+      "identical": bool(np.array_equal(cached_tokens, np.asarray(recomputed_tokens))),
+      "distinct": len(np.unique(cached_tokens))
+  }
 
 
 def main(argv):
@@ -250,15 +256,19 @@ def main(argv):
   for length in lengths:
     r = compare(model, params, memory, source_lengths, length, FLAGS.repeats)
     cached_ms, recomputing_ms = (1e3 * r[k].seconds_per_step for k in ("cached", "recomputing"))
-    rows.append([length, cached_ms, recomputing_ms, r["speed_up"], cached_ms / length,
-                 r["cached"].compile_seconds, r["recomputing"].compile_seconds,
-                 r["distinct"], "yes" if r["identical"] else "NO"])
+    rows.append([
+        length, cached_ms, recomputing_ms, r["speed_up"], cached_ms / length,
+        r["cached"].compile_seconds, r["recomputing"].compile_seconds, r["distinct"],
+        "yes" if r["identical"] else "NO"
+    ])
   print(f"{jax.device_count()} {jax.default_backend()} device(s), {os.cpu_count()} CPU cores; "
         f"model {FLAGS.model}, {FLAGS.batch} sentences of {FLAGS.source_len} source tokens, "
         f"greedy, best of {FLAGS.repeats}")
-  print(report.table(
-      ["L", "cached ms", "recomputing ms", "speed-up", "cached ms/token", "cached compile s",
-       "recomputing compile s", "distinct tokens", "identical tokens"], rows))
+  print(
+      report.table([
+          "L", "cached ms", "recomputing ms", "speed-up", "cached ms/token", "cached compile s",
+          "recomputing compile s", "distinct tokens", "identical tokens"
+      ], rows))
 
 
 def _define_flags() -> None:

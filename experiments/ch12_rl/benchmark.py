@@ -40,7 +40,6 @@ CASES: dict[str, harness.Case] = {}
 LOOP_CASES = ("course_sample", "hw12_sample", "hw12_ppo", "cartpole_ppo")
 PURE_JAX_RL_SECONDS = 3.3  # purejaxrl's PPO, 500k CartPole steps, this machine class.
 
-
 # The PyTorch twin: HW12's sample agent.
 
 
@@ -53,9 +52,8 @@ def hw12_sample_agent(seed: int = 0):
   """
   torch = twins.import_torch()
   torch.manual_seed(seed)
-  network = torch.nn.Sequential(
-      torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 16), torch.nn.Tanh(),
-      torch.nn.Linear(16, 4), torch.nn.Softmax(dim=-1))
+  network = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 16),
+                                torch.nn.Tanh(), torch.nn.Linear(16, 4), torch.nn.Softmax(dim=-1))
   optimizer = torch.optim.SGD(network.parameters(), lr=0.001)
 
   def sample(state: np.ndarray):
@@ -115,8 +113,12 @@ def host_run(name: str, batches: int, stop_at: float | None = None) -> dict:
       reached = time.perf_counter() - start
       break
   jax.block_until_ready(runner)
-  return {"steps": setup.env_steps - steps_before, "seconds": time.perf_counter() - start,
-          "reached": reached, "batches": len(history) + 1}
+  return {
+      "steps": setup.env_steps - steps_before,
+      "seconds": time.perf_counter() - start,
+      "reached": reached,
+      "batches": len(history) + 1
+  }
 
 
 def cartpole_run(num_seeds: int) -> dict:
@@ -137,8 +139,13 @@ def cartpole_run(num_seeds: int) -> dict:
   jax.block_until_ready(runner)
   seconds = time.perf_counter() - start
   per_seed = config.train.num_steps * setup.chunk_iterations * setup.steps_per_iteration
-  return {"steps": per_seed * num_seeds, "seconds": seconds, "reached": reached,
-          "compile": compile_seconds, "return": float(metrics["episode_return"])}
+  return {
+      "steps": per_seed * num_seeds,
+      "seconds": seconds,
+      "reached": reached,
+      "compile": compile_seconds,
+      "return": float(metrics["episode_return"])
+  }
 
 
 def main(argv):
@@ -161,10 +168,13 @@ def main(argv):
     rate = r["steps"] / r["seconds"]
     ratio = f"{rate / (base['steps'] / base['seconds']):.1f}" if base else "—"
     reached = r.get("reached")
-    rows.append([name, f"{r['steps']:,}", f"{r['seconds']:.1f}", f"{rate:,.0f}", ratio,
-                 "—" if reached is None else f"{reached:.1f}"])
-  print(report.table(["case", "env steps", "seconds", "steps/s", "× course sample",
-                      "s to target"], rows))
+    rows.append([
+        name, f"{r['steps']:,}", f"{r['seconds']:.1f}", f"{rate:,.0f}", ratio,
+        "—" if reached is None else f"{reached:.1f}"
+    ])
+  print(
+      report.table(["case", "env steps", "seconds", "steps/s", "× course sample", "s to target"],
+                   rows))
   one = results.get("cartpole_ppo (gymnax, 1 seed)")
   if one:
     print(f"CartPole PPO, 500k steps: {one['seconds']:.2f} s after a {one['compile']:.1f} s "

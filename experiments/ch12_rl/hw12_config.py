@@ -44,8 +44,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   config.sample = variant("reinforce", "immediate", batches=400, episodes=5)
   config.discounted = variant("reinforce", "discounted", batches=400, episodes=5)
   config.actor_critic = variant("actor_critic", "td", batches=400, episodes=5, hidden=(64, 64))
-  config.ppo = variant("ppo", "gae", batches=100, episodes=16, hidden=(64, 64),
-                       learning_rate=5e-4)
+  config.ppo = variant("ppo", "gae", batches=100, episodes=16, hidden=(64, 64), learning_rate=5e-4)
   config.ppo.method.update(epochs=8, minibatches=64, gae_lambda=0.98, entropy_coef=0.001)
   if config_lib.FULL in presets:
     config.seeds = (0, 1, 2)

@@ -35,7 +35,6 @@ from lee_jax.meta import hw15, training
 
 N_WAY, Q_QUERY, INNER_LR = 5, 1, 0.4
 
-
 # The PyTorch twin: the course's MAML, a loop over the tasks.
 
 
@@ -58,8 +57,8 @@ def _maml_loss(weights, tasks: dict[str, np.ndarray], inner_lr: float, first_ord
   loop): the mean over tasks of the query loss after one inner step on the support set."""
   torch = twins.import_torch()
   import torch.nn.functional as F  # pylint: disable=g-import-not-at-top
-  as_torch = lambda x: (torch.from_numpy(np.ascontiguousarray(x)).permute(0, 1, 4, 2, 3).float()
-                        .div(255))
+  as_torch = lambda x: (torch.from_numpy(np.ascontiguousarray(x)).permute(0, 1, 4, 2, 3).float().
+                        div(255))
   sx, qx = as_torch(tasks["support_x"]), as_torch(tasks["query_x"])
   sy, qy = torch.from_numpy(tasks["support_y"]).long(), torch.from_numpy(tasks["query_y"]).long()
 
@@ -109,16 +108,20 @@ def maml_step(tasks: dict[str, np.ndarray], weights: dict[str, np.ndarray], inne
 
 
 def _tasks(k_shot: int, meta_batch: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+
   def images(n):
     return rng.integers(0, 256, (meta_batch, n, 28, 28, 1), dtype=np.uint8)
 
   labels = lambda per: np.tile(np.repeat(np.arange(N_WAY, dtype=np.int32), per), (meta_batch, 1))
-  return {"support_x": images(N_WAY * k_shot), "support_y": labels(k_shot),
-          "query_x": images(N_WAY * Q_QUERY), "query_y": labels(Q_QUERY)}
+  return {
+      "support_x": images(N_WAY * k_shot),
+      "support_y": labels(k_shot),
+      "query_x": images(N_WAY * Q_QUERY),
+      "query_y": labels(Q_QUERY)
+  }
 
 
-def maml_case(method: str, k_shot: int, meta_batch: int, filters: int, mesh,
-              rng) -> harness.Built:
+def maml_case(method: str, k_shot: int, meta_batch: int, filters: int, mesh, rng) -> harness.Built:
   """HW15's outer step of ``method`` on ``meta_batch`` random ``k_shot`` tasks, Adam(1e-3)."""
   tasks = _tasks(k_shot, meta_batch, rng)
   config = ml_collections.ConfigDict({"n_way": N_WAY, "filters": filters})

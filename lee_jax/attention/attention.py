@@ -27,6 +27,7 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+
 # Masked scores are set to the dtype's most negative value, not -inf: a row with every position
 # masked (a padded query) then softmaxes to uniform weights instead of NaN.
 def _masked(scores: jax.Array, mask: jax.Array | None) -> jax.Array:
@@ -52,8 +53,7 @@ def local_mask(length: int, window: int) -> jax.Array:
   return (jnp.abs(positions[:, None] - positions[None, :]) <= window)[None, None]
 
 
-def attention_weights(query: jax.Array, key: jax.Array,
-                      mask: jax.Array | None = None) -> jax.Array:
+def attention_weights(query: jax.Array, key: jax.Array, mask: jax.Array | None = None) -> jax.Array:
   """α′ [batch, heads, Tq, Tk]: softmax over j of the scaled scores qⁱ·kʲ/√d, masked."""
   scores = jnp.einsum("bqhd,bkhd->bhqk", query, key) / jnp.sqrt(query.shape[-1]).astype(query.dtype)
   return jax.nn.softmax(_masked(scores, mask), axis=-1)
@@ -92,8 +92,8 @@ class MultiHeadAttention(nn.Module):
       raise ValueError(f"Model width {self.dim} is not divisible by {self.heads} heads; choose a "
                        "width that is a multiple of the number of heads.")
     head_dim = self.dim // self.heads
-    project = lambda name: nn.DenseGeneral((self.heads, head_dim), use_bias=self.use_bias,
-                                           param_dtype=self.param_dtype, name=name)
+    project = lambda name: nn.DenseGeneral(
+        (self.heads, head_dim), use_bias=self.use_bias, param_dtype=self.param_dtype, name=name)
     source = x if context is None else context
     query, key, value = project("query")(x), project("key")(source), project("value")(source)
     if decode and context is None:

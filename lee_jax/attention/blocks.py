@@ -62,16 +62,15 @@ class EncoderBlock(nn.Module):
   norm: str = "post"
 
   @nn.compact
-  def __call__(self, x: jax.Array, mask: jax.Array | None = None,
-               train: bool = False) -> jax.Array:
+  def __call__(self, x: jax.Array, mask: jax.Array | None = None, train: bool = False) -> jax.Array:
     _check_norm(self.norm)
     drop = nn.Dropout(self.dropout, deterministic=not train)
     attention = MultiHeadAttention(self.heads, self.dim, self.dropout, name="self_attention")
     x = _residual(self.norm, nn.LayerNorm(name="norm_attention"), x,
                   lambda y: attention(y, mask, train=train), drop)
     ff = FeedForward(self.dim, self.hidden, self.dropout, name="feed_forward")
-    return _residual(self.norm, nn.LayerNorm(name="norm_feed_forward"), x,
-                     lambda y: ff(y, train), drop)
+    return _residual(self.norm, nn.LayerNorm(name="norm_feed_forward"), x, lambda y: ff(y, train),
+                     drop)
 
 
 class DecoderBlock(nn.Module):
@@ -100,8 +99,8 @@ class DecoderBlock(nn.Module):
     x = _residual(self.norm, nn.LayerNorm(name="norm_cross"), x,
                   lambda y: cross(y, memory_mask, context=memory, train=train), drop)
     ff = FeedForward(self.dim, self.hidden, self.dropout, name="feed_forward")
-    return _residual(self.norm, nn.LayerNorm(name="norm_feed_forward"), x,
-                     lambda y: ff(y, train), drop)
+    return _residual(self.norm, nn.LayerNorm(name="norm_feed_forward"), x, lambda y: ff(y, train),
+                     drop)
 
 
 class ConvolutionModule(nn.Module):
@@ -119,8 +118,7 @@ class ConvolutionModule(nn.Module):
   dropout: float = 0.0
 
   @nn.compact
-  def __call__(self, x: jax.Array, real: jax.Array | None = None,
-               train: bool = False) -> jax.Array:
+  def __call__(self, x: jax.Array, real: jax.Array | None = None, train: bool = False) -> jax.Array:
     x = nn.LayerNorm()(x)
     x = nn.glu(nn.Dense(2 * self.dim, name="pointwise_in")(x), axis=-1)
     if real is not None:
@@ -157,7 +155,7 @@ class ConformerBlock(nn.Module):
     x = x + drop(half_step("feed_forward_1")(x))
     attention = MultiHeadAttention(self.heads, self.dim, self.dropout, name="self_attention")
     x = x + drop(attention(nn.LayerNorm(name="attention_norm")(x), mask, train=train))
-    x = x + ConvolutionModule(self.dim, self.kernel_size, self.dropout, name="convolution")(
-        x, real, train)
+    x = x + ConvolutionModule(self.dim, self.kernel_size, self.dropout, name="convolution")(x, real,
+                                                                                            train)
     x = x + drop(half_step("feed_forward_2")(x))
     return nn.LayerNorm(name="out_norm")(x)

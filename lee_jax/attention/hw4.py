@@ -29,12 +29,11 @@ from etils import epath
 from jax.sharding import Mesh
 
 from lee_jax import data
-from lee_jax.attention import pooling
+from lee_jax.attention import pooling, speaker
 from lee_jax.engine import config as config_lib
 from lee_jax.engine import figures, ladder, loop, optim, parallel, report, steps, writer
 from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError, DataError
-from lee_jax.attention import speaker
 
 Utterance = dict[str, Any]  # {"id": str, "mel": [T, 40] float32, "speaker": int, "name": str}
 COLUMNS = ["val_accuracy", "test_accuracy", "best_step", "params", "seconds"]
@@ -62,8 +61,12 @@ def build_model(config: ml_collections.ConfigDict, name: str) -> speaker.Speaker
 
 def _decode(record: data.Record) -> Utterance:
   text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
-  return {"id": text(record["id"]), "mel": np.asarray(record["mel"], np.float32),
-          "speaker": int(record["speaker"]), "name": text(record["speaker_name"])}
+  return {
+      "id": text(record["id"]),
+      "mel": np.asarray(record["mel"], np.float32),
+      "speaker": int(record["speaker"]),
+      "name": text(record["speaker_name"])
+  }
 
 
 def load_splits(config: ml_collections.ConfigDict) -> dict[str, list[Utterance]]:
@@ -83,8 +86,11 @@ def load_splits(config: ml_collections.ConfigDict) -> dict[str, list[Utterance]]
     raise ConfigError(f"data.val_ratio must lie strictly between 0 and 1, got {spec.val_ratio}.")
   order = np.random.default_rng(config.seed).permutation(len(train))
   cut = len(train) - max(1, int(len(train) * spec.val_ratio))
-  return {"train": [train[i] for i in np.sort(order[:cut])],
-          "val": [train[i] for i in np.sort(order[cut:])], "test": test}
+  return {
+      "train": [train[i] for i in np.sort(order[:cut])],
+      "val": [train[i] for i in np.sort(order[cut:])],
+      "test": test
+  }
 
 
 def random_segment(segment_len: int):
@@ -133,19 +139,25 @@ def _per_example_loss(variant, outputs, labels):
 
 
 def make_loss(variant: ml_collections.ConfigDict):
+
   def loss_fn(params, state, batch, rng):
     outputs = _outputs(state, params, batch, train=True, rng=rng)
     loss = _per_example_loss(variant, outputs, batch["speaker"]).mean()
     accuracy = jnp.mean(jnp.argmax(outputs, -1) == batch["speaker"])
     return loss, ({"accuracy": accuracy}, state.model_state)
+
   return loss_fn
 
 
 def make_per_example(variant: ml_collections.ConfigDict):
+
   def per_example(state, batch):
     outputs = _outputs(state, state.params, batch, train=False)
-    return {"accuracy": jnp.argmax(outputs, -1) == batch["speaker"],
-            "loss": _per_example_loss(variant, outputs, batch["speaker"])}
+    return {
+        "accuracy": jnp.argmax(outputs, -1) == batch["speaker"],
+        "loss": _per_example_loss(variant, outputs, batch["speaker"])
+    }
+
   return per_example
 
 
@@ -158,9 +170,8 @@ def _predicted_speakers(state, batch):
   return jnp.argmax(_outputs(state, state.params, batch, train=False), -1)
 
 
-def run_variant(config: ml_collections.ConfigDict, name: str,
-                splits: dict[str, list[Utterance]], workdir: epath.Path,
-                mesh: Mesh) -> ladder.Rung:
+def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str, list[Utterance]],
+                workdir: epath.Path, mesh: Mesh) -> ladder.Rung:
   """Trains variant ``name``, keeps its best evaluation, predicts the test utterances."""
   variant = config[name]
   parallel.check_batch_size(variant.batch_size, mesh)
@@ -174,8 +185,7 @@ def run_variant(config: ml_collections.ConfigDict, name: str,
                                random_map_fn=random_segment(variant.segment_len),
                                num_threads=config.data.num_threads)
   eval_step = steps.make_eval_step(make_per_example(variant), mesh)
-  val_batches = data.device_eval_batches(sources["val"], batch_size=variant.batch_size,
-                                         mesh=mesh)
+  val_batches = data.device_eval_batches(sources["val"], batch_size=variant.batch_size, mesh=mesh)
   result = loop.fit(state, steps.make_train_step(make_loss(variant), mesh), batches,
                     config=train_config, workdir=workdir, mesh=mesh,
                     evaluate=lambda s: steps.evaluate(eval_step, s, val_batches))
@@ -188,8 +198,11 @@ def run_variant(config: ml_collections.ConfigDict, name: str,
   # The course's Kaggle file: ``Id,Category``, each utterance's feature file and speaker name.
   report.write_predictions(workdir / "pred.csv", "Id,Category", [u["id"] for u in splits["test"]],
                            [names[int(p)] for p in predictions])
-  numbers = {"val_accuracy": result.best_value, "best_step": result.best_step,
-             "params": state_lib.num_params(best.params)}
+  numbers = {
+      "val_accuracy": result.best_value,
+      "best_step": result.best_step,
+      "params": state_lib.num_params(best.params)
+  }
   labels = np.array([u["speaker"] for u in splits["test"]])
   if labels.min() >= 0:  # The real test labels are Kaggle's hidden answers.
     numbers["test_accuracy"] = float(np.mean(predictions == labels))
@@ -203,15 +216,17 @@ def train_and_evaluate(config: ml_collections.ConfigDict,
   mesh = parallel.make_mesh()
   names = ladder.names(config, check_variant)
   splits = load_splits(config)
-  counts = {k: f"{len(v)} utterances, {sum(len(u['mel']) for u in v)} frames"
-            for k, v in splits.items()}
+  counts = {
+      k: f"{len(v)} utterances, {sum(len(u['mel']) for u in v)} frames" for k, v in splits.items()
+  }
   logging.info("%s: %s.", config.data.name, counts)
   rungs = ladder.climb(names, workdir,
                        lambda name, rung_dir: run_variant(config, name, splits, rung_dir, mesh))
   curves = {name: writer.curve(workdir / name, "accuracy") for name in names}
-  figures.save(figures.learning_curves(curves, ylabel="validation accuracy",
-                                       title="HW4: validation accuracy (whole utterances)"),
-               workdir, "learning_curves")
+  figures.save(
+      figures.learning_curves(curves, ylabel="validation accuracy",
+                              title="HW4: validation accuracy (whole utterances)"), workdir,
+      "learning_curves")
   last = names[-1]
   figures.save(attention_figure(rungs[last].artifacts["state"], splits["test"][0], f"{last}"),
                workdir, "attention")
@@ -225,8 +240,10 @@ def attention_figure(state, utterance: Utterance, title: str):
   _, sown = state.apply_fn(state.variables(), mel, jnp.array([mel.shape[1]]),
                            mutable=["intermediates"])
   found = jax.tree_util.tree_flatten_with_path(sown["intermediates"])[0]
-  maps = [v for path, v in found if "attention" in jax.tree_util.keystr(path)
-          and "pooling" not in jax.tree_util.keystr(path)]
+  maps = [
+      v for path, v in found
+      if "attention" in jax.tree_util.keystr(path) and "pooling" not in jax.tree_util.keystr(path)
+  ]
   weights = [v for path, v in found if "pooling_weights" in jax.tree_util.keystr(path)]
   fig, axes = figures.new(ncols=3 if weights else 2, size=(4.2, 3.6))
   axes[0].imshow(np.asarray(utterance["mel"]).T, aspect="auto", origin="lower")

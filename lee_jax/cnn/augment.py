@@ -44,7 +44,8 @@ def _warp(image: jax.Array, matrix: jax.Array) -> jax.Array:
   rows, cols = jnp.meshgrid(jnp.arange(h, dtype=jnp.float32), jnp.arange(w, dtype=jnp.float32),
                             indexing="ij")
   src = jnp.einsum("ij,jhw->ihw", matrix, jnp.stack([rows, cols, jnp.ones_like(rows)]))
-  sample = lambda channel: ndimage.map_coordinates(channel, [src[0], src[1]], order=1, mode="nearest")
+  sample = lambda channel: ndimage.map_coordinates(channel, [src[0], src[1]], order=1,
+                                                   mode="nearest")
   return jax.vmap(sample, in_axes=2, out_axes=2)(image)
 
 
@@ -78,7 +79,8 @@ def random_resized_crop(key: jax.Array, images: jax.Array, scale=(0.08, 1.0),
   b, h, w, _ = images.shape
   k_area, k_ratio, k_y, k_x = jax.random.split(key, 4)
   area = jax.random.uniform(k_area, (b,), minval=scale[0], maxval=scale[1])
-  log_ratio = jax.random.uniform(k_ratio, (b,), minval=math.log(ratio[0]), maxval=math.log(ratio[1]))
+  log_ratio = jax.random.uniform(k_ratio, (b,), minval=math.log(ratio[0]),
+                                 maxval=math.log(ratio[1]))
   height = jnp.minimum(jnp.sqrt(area / jnp.exp(log_ratio)), 1.0) * h
   width = jnp.minimum(jnp.sqrt(area * jnp.exp(log_ratio)), 1.0) * w
   top = jax.random.uniform(k_y, (b,)) * (h - height)
@@ -104,7 +106,8 @@ def rotate(images: jax.Array, degrees: jax.Array) -> jax.Array:
 
 def random_rotation(key: jax.Array, images: jax.Array, degrees: float) -> jax.Array:
   """Rotates each image by an angle drawn from ±``degrees``."""
-  return rotate(images, jax.random.uniform(key, (images.shape[0],), minval=-degrees, maxval=degrees))
+  return rotate(images, jax.random.uniform(key, (images.shape[0],), minval=-degrees,
+                                           maxval=degrees))
 
 
 def _gray(images: jax.Array) -> jax.Array:
@@ -119,9 +122,11 @@ def _rotate_hue(images: jax.Array, turns: jax.Array) -> jax.Array:
   angle = 2 * jnp.pi * turns[:, None, None]
   cos, sin = jnp.cos(angle), jnp.sin(angle)
   one, zero = jnp.ones_like(cos), jnp.zeros_like(cos)
-  rotation = jnp.concatenate([jnp.concatenate([one, zero, zero], -1),
-                              jnp.concatenate([zero, cos, -sin], -1),
-                              jnp.concatenate([zero, sin, cos], -1)], -2)
+  rotation = jnp.concatenate([
+      jnp.concatenate([one, zero, zero], -1),
+      jnp.concatenate([zero, cos, -sin], -1),
+      jnp.concatenate([zero, sin, cos], -1)
+  ], -2)
   matrix = jnp.linalg.inv(to_yiq) @ rotation @ to_yiq  # [batch, 3, 3]
   return jnp.einsum("bij,bhwj->bhwi", matrix, images)
 
@@ -154,7 +159,8 @@ def color_jitter(key: jax.Array, images: jax.Array, brightness: float = 0.0, con
   return images
 
 
-def mixup(key: jax.Array, images: jax.Array, labels: jax.Array, alpha: float) -> tuple[jax.Array, jax.Array]:
+def mixup(key: jax.Array, images: jax.Array, labels: jax.Array,
+          alpha: float) -> tuple[jax.Array, jax.Array]:
   """x = λ·xᵢ + (1 − λ)·xⱼ and the same blend of labels, with j a random partner in the batch."""
   k_lambda, k_perm = jax.random.split(key)
   lam = jax.random.beta(k_lambda, alpha, alpha)
@@ -162,7 +168,8 @@ def mixup(key: jax.Array, images: jax.Array, labels: jax.Array, alpha: float) ->
   return lam * images + (1 - lam) * images[perm], lam * labels + (1 - lam) * labels[perm]
 
 
-def cutmix(key: jax.Array, images: jax.Array, labels: jax.Array, alpha: float) -> tuple[jax.Array, jax.Array]:
+def cutmix(key: jax.Array, images: jax.Array, labels: jax.Array,
+           alpha: float) -> tuple[jax.Array, jax.Array]:
   """Pastes a random box of a partner image; labels are blended by the box's share of pixels."""
   k_lambda, k_perm, k_y, k_x = jax.random.split(key, 4)
   _, h, w, _ = images.shape
@@ -194,7 +201,8 @@ def check(config: ml_collections.ConfigDict, section: str = "augment") -> None:
     raise ConfigError(f"{section}.hue is in turns and must lie in [0, 0.5], got {config.hue}.")
 
 
-def augment_images(config: ml_collections.ConfigDict, key: jax.Array, images: jax.Array) -> jax.Array:
+def augment_images(config: ml_collections.ConfigDict, key: jax.Array,
+                   images: jax.Array) -> jax.Array:
   """The per-image transforms of ``config``: crop, flip, rotation, colour jitter."""
   k_crop, k_flip, k_rot, k_color = jax.random.split(key, 4)
   if tuple(config.crop_scale) != (1.0, 1.0):

@@ -26,9 +26,9 @@ from etils import epath
 from flax import linen as nn
 from jax.sharding import Mesh
 
+from lee_jax.cnn import augment
 from lee_jax.engine import checkpoint, loop, optim, steps
 from lee_jax.engine import state as state_lib
-from lee_jax.cnn import augment
 
 
 class ImageClassifier(nn.Module):
@@ -70,7 +70,8 @@ def make_loss_fn(augment_config: ml_collections.ConfigDict, classes: int,
   def loss_fn(params, state, batch, rng):
     aug_rng, dropout_rng = jax.random.split(rng)
     labels = jax.nn.one_hot(batch["label"], classes)
-    images, targets = augment.augment_batch(augment_config, aug_rng, to_pixels(batch["image"]), labels)
+    images, targets = augment.augment_batch(augment_config, aug_rng, to_pixels(batch["image"]),
+                                            labels)
     logits, model_state = _apply(state, params, images, train=True, rng=dropout_rng)
     targets = optax.smooth_labels(targets, label_smoothing) if label_smoothing else targets
     loss = optax.softmax_cross_entropy(logits, targets).mean()
@@ -84,8 +85,10 @@ def make_loss_fn(augment_config: ml_collections.ConfigDict, classes: int,
 def per_example(state: state_lib.TrainState, batch: steps.Batch) -> dict[str, jax.Array]:
   """Whether each example is classified correctly, and its cross-entropy."""
   logits, _ = _apply(state, state.params, to_pixels(batch["image"]), train=False)
-  return {"accuracy": jnp.argmax(logits, -1) == batch["label"],
-          "loss": optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"])}
+  return {
+      "accuracy": jnp.argmax(logits, -1) == batch["label"],
+      "loss": optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"])
+  }
 
 
 @functools.cache
@@ -102,8 +105,8 @@ def _probabilities(state: state_lib.TrainState, images: jax.Array, key: jax.Arra
     return probs
 
   def view(k):
-    return jax.nn.softmax(_apply(state, state.params, augment.augment_images(tta.augment, k, pixels),
-                                 train=False)[0])
+    return jax.nn.softmax(
+        _apply(state, state.params, augment.augment_images(tta.augment, k, pixels), train=False)[0])
 
   views = jax.lax.map(view, jax.random.split(key, tta.views))
   return (1 - tta.weight) * probs + tta.weight * jnp.mean(views, axis=0)
@@ -135,7 +138,8 @@ def ensemble(probabilities: Sequence[np.ndarray]) -> np.ndarray:
   return np.mean(np.stack(probabilities), axis=0)
 
 
-def checkpoint_states(workdir: str | epath.Path, template: state_lib.TrainState) -> list[state_lib.TrainState]:
+def checkpoint_states(workdir: str | epath.Path,
+                      template: state_lib.TrainState) -> list[state_lib.TrainState]:
   """Every checkpoint a run kept (``train.max_to_keep`` of them), oldest first: the members of
   a checkpoint ensemble."""
   saved = checkpoint.Checkpointer(epath.Path(workdir) / loop.CHECKPOINT_DIR)
@@ -161,6 +165,6 @@ def fit(state: state_lib.TrainState, *, train: ml_collections.ConfigDict,
   and label smoothing; evaluates accuracy and loss on ``val_batches`` (global batches already
   on the devices)."""
   loss_fn = make_loss_fn(augment_config, classes, label_smoothing)
-  return loop.fit(state, steps.make_train_step(loss_fn, mesh), train_batches, config=train,
-                  workdir=workdir, mesh=mesh,
-                  evaluate=lambda s: steps.evaluate(eval_step(mesh), s, val_batches))
+  return loop.fit(state, steps.make_train_step(loss_fn,
+                                               mesh), train_batches, config=train, workdir=workdir,
+                  mesh=mesh, evaluate=lambda s: steps.evaluate(eval_step(mesh), s, val_batches))

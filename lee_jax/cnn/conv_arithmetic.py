@@ -63,7 +63,8 @@ def table(layers: Sequence[Layer], input_shape: tuple[int, int, int]) -> list[Ro
         params = layer.kernel * layer.kernel * c * layer.units + (layer.units if layer.bias else 0)
         c = layer.units
     elif layer.kind == "batchnorm":
-      params = 2 * (flat or c)  # A scale γ and a shift β per channel (running stats are not learned).
+      params = 2 * (flat or c
+                   )  # A scale γ and a shift β per channel (running stats are not learned).
     elif layer.kind == "flatten":
       flat = h * w * c
     elif layer.kind == "dense":
@@ -75,8 +76,9 @@ def table(layers: Sequence[Layer], input_shape: tuple[int, int, int]) -> list[Ro
     if h <= 0 or w <= 0:
       raise ConfigError(f"Layer {layer.name!r} shrinks the image to {h}×{w}; the input "
                         f"{input_shape} is too small for this stack.")
-    rows.append(Row(layer.name, (flat,) if flat is not None else (h, w, c),
-                    None if flat is not None else r, None if flat is not None else j, params))
+    rows.append(
+        Row(layer.name, (flat,) if flat is not None else (h, w, c), None if flat is not None else r,
+            None if flat is not None else j, params))
   return rows
 
 
@@ -85,13 +87,20 @@ def layers_of(model: SampleCNN | SmallCNN) -> list[Layer]:
   layers: list[Layer] = []
   if isinstance(model, SampleCNN):
     for i, filters in enumerate(model.widths):
-      layers += [Layer(f"conv{i}", "conv", 3, 1, 1, filters), Layer(f"bn{i}", "batchnorm"),
-                 Layer(f"relu{i}", "relu"), Layer(f"pool{i}", "pool", 2, 2)]
+      layers += [
+          Layer(f"conv{i}", "conv", 3, 1, 1, filters),
+          Layer(f"bn{i}", "batchnorm"),
+          Layer(f"relu{i}", "relu"),
+          Layer(f"pool{i}", "pool", 2, 2)
+      ]
     hidden = list(model.dense)
   elif isinstance(model, SmallCNN):
     for i, filters in enumerate((32, 64)):
-      layers += [Layer(f"conv{i}", "conv", 3, 1, 1, filters), Layer(f"relu{i}", "relu"),
-                 Layer(f"pool{i}", "pool", 2, 2)]
+      layers += [
+          Layer(f"conv{i}", "conv", 3, 1, 1, filters),
+          Layer(f"relu{i}", "relu"),
+          Layer(f"pool{i}", "pool", 2, 2)
+      ]
     hidden = [128]
   else:
     raise ConfigError(f"No layer list for {type(model).__name__}: residual networks have "
@@ -105,9 +114,11 @@ def layers_of(model: SampleCNN | SmallCNN) -> list[Layer]:
 def format_table(rows: Sequence[Row]) -> str:
   """A markdown table of the rows that change the shape or hold parameters, with the total."""
   shown = [r for r in rows if r.params or r.name.startswith(("pool", "flatten"))]
-  body = [[r.name, "×".join(map(str, r.output_shape)),
-           "" if r.receptive_field is None else f"{r.receptive_field}×{r.receptive_field}",
-           "" if r.jump is None else r.jump, f"{r.params:,}"] for r in shown]
+  body = [[
+      r.name, "×".join(map(str, r.output_shape)),
+      "" if r.receptive_field is None else f"{r.receptive_field}×{r.receptive_field}",
+      "" if r.jump is None else r.jump, f"{r.params:,}"
+  ] for r in shown]
   body.append(["total", "", "", "", f"{sum(r.params for r in rows):,}"])
   return report.table(["layer", "output", "receptive field", "stride (jump)", "parameters"], body)
 

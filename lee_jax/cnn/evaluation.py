@@ -57,6 +57,7 @@ def first_conv_kernel(params: Any) -> np.ndarray:
   Parameter dicts keep the order in which modules were defined (a ResNet's ``stem`` before its
   ``stage0_block0``); ``jax.tree`` traversals sort keys, so they are not used here.
   """
+
   def first(tree: Any) -> np.ndarray | None:
     for name, value in tree.items():
       if name == "kernel" and np.ndim(value) == 4:
@@ -104,7 +105,8 @@ def misclassified_figure(images: np.ndarray, labels: np.ndarray, probs: np.ndarr
   for ax, i in zip(np.ravel(axes), wrong):
     image = images[i]
     ax.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray")
-    ax.set_title(f"{class_names[labels[i]]}→{class_names[predicted[i]]}\n{probs[i, predicted[i]]:.2f}",
-                 fontsize=7)
+    ax.set_title(
+        f"{class_names[labels[i]]}→{class_names[predicted[i]]}\n{probs[i, predicted[i]]:.2f}",
+        fontsize=7)
   fig.suptitle("misclassified (true→predicted, confidence)")
   return fig

@@ -19,13 +19,31 @@ from etils import epath
 from jax.experimental import multihost_utils
 
 from lee_jax.data import builders  # noqa: F401  # Registers the builders with TFDS.
-from lee_jax.data.pipeline import (Record, Rows, Subset, device_eval_batches, eval_batches,
-                                   full_batches, load_arrays, random_split, train_batches)
+from lee_jax.data.pipeline import (
+    Record,
+    Rows,
+    Subset,
+    device_eval_batches,
+    eval_batches,
+    full_batches,
+    load_arrays,
+    random_split,
+    train_batches,
+)
 from lee_jax.errors import DataError
 
 __all__ = [
-    "DataError", "Record", "Rows", "Subset", "device_eval_batches", "eval_batches",
-    "full_batches", "load", "load_arrays", "random_split", "train_batches",
+    "DataError",
+    "Record",
+    "Rows",
+    "Subset",
+    "device_eval_batches",
+    "eval_batches",
+    "full_batches",
+    "load",
+    "load_arrays",
+    "random_split",
+    "train_batches",
 ]
 
 
@@ -44,8 +62,7 @@ def _preparing(builder: tfds.core.DatasetBuilder) -> Iterator[None]:
   try:
     lock.acquire(timeout=1)
   except filelock.Timeout:
-    logging.warning("Waiting for another process to finish preparing %s (%s).", builder.name,
-                    path)
+    logging.warning("Waiting for another process to finish preparing %s (%s).", builder.name, path)
     lock.acquire()
   try:
     yield

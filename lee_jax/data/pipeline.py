@@ -119,7 +119,7 @@ def _local_batch_size(batch_size: int) -> int:
   processes = jax.process_count()
   if batch_size <= 0 or batch_size % processes:
     raise ConfigError(f"Global batch size {batch_size} must be a positive multiple of the "
-                     f"number of processes ({processes}).")
+                      f"number of processes ({processes}).")
   return batch_size // processes
 
 
@@ -139,7 +139,7 @@ def train_batches(source: Sequence[Record], *, batch_size: int, seed: int,
   local = _local_batch_size(batch_size)
   if len(source) < batch_size:
     raise ConfigError(f"The training split has {len(source)} examples, fewer than one batch "
-                     f"({batch_size}); lower the config's batch_size.")
+                      f"({batch_size}); lower the config's batch_size.")
   ds = grain.MapDataset.source(source)
   ds = (EpochShuffle(ds, seed) if shuffle else ds).repeat(None)
   if map_fn is not None:
@@ -192,8 +192,10 @@ def device_eval_batches(source: Sequence[Record], *, batch_size: int, mesh: Mesh
                         batch_map_fn: BatchMapFn | None = None) -> list[dict[str, jax.Array]]:
   """``eval_batches`` assembled into global arrays on ``mesh`` once: for small splits that are
   evaluated again and again (every epoch), so each evaluation only runs compiled steps."""
-  return [parallel.global_batch(mesh, b) for b in eval_batches(
-      source, batch_size=batch_size, map_fn=map_fn, batch_map_fn=batch_map_fn)]
+  return [
+      parallel.global_batch(mesh, b)
+      for b in eval_batches(source, batch_size=batch_size, map_fn=map_fn, batch_map_fn=batch_map_fn)
+  ]
 
 
 def load_arrays(source: Sequence[Record], map_fn: MapFn | None = None) -> dict[str, np.ndarray]:

@@ -76,13 +76,14 @@ def _explain_config_error(e: Exception, argv: Sequence[str]) -> None:
     text = str(e)
     hint = re.search(r'Did you mean "(\w+)" instead of "(\w+)"', text)
     key = hint.group(2) if hint else (re.findall(r"\w+", text) or ["?"])[0]
-    culprit = next((a.split("=")[0] for a in argv if a.startswith("--config.")
-                    and re.search(rf"\.{re.escape(key)}(\.|$)", a.split("=")[0])),
-                   "a --config.* flag")
-    _exit_usage(
-        f"{culprit}: the config has no field {key!r}."
-        + (f' Did you mean "{hint.group(1)}"?' if hint else "")
-        + " Overrides must name a field of the config file; list them with --helpfull.")
+    culprit = next(
+        (a.split("=")[0]
+         for a in argv if a.startswith("--config.") and re.search(rf"\.{re.escape(key)}(\.|$)",
+                                                                  a.split("=")[0])),
+        "a --config.* flag")
+    _exit_usage(f"{culprit}: the config has no field {key!r}."
+                + (f' Did you mean "{hint.group(1)}"?' if hint else "")
+                + " Overrides must name a field of the config file; list them with --helpfull.")
   raise e
 
 
@@ -122,11 +123,12 @@ class _QuietLibraries(std_logging.Filter):
   would bury the run's own progress."""
 
   def filter(self, record: std_logging.LogRecord) -> bool:
-    return record.levelno >= std_logging.WARNING or not any(
-        part in record.pathname for part in _CHATTY_LIBRARIES)
+    return record.levelno >= std_logging.WARNING or not any(part in record.pathname
+                                                            for part in _CHATTY_LIBRARIES)
 
 
-def start(config: ml_collections.ConfigDict, workdir: str) -> tuple[ml_collections.ConfigDict, epath.Path]:
+def start(config: ml_collections.ConfigDict,
+          workdir: str) -> tuple[ml_collections.ConfigDict, epath.Path]:
   """Joins the other processes (if any), creates the workdir and records the config."""
   handler = logging.get_absl_handler()
   if not any(isinstance(f, _QuietLibraries) for f in handler.filters):
@@ -134,23 +136,25 @@ def start(config: ml_collections.ConfigDict, workdir: str) -> tuple[ml_collectio
   parallel.initialize_distributed()
   workdir = epath.Path(workdir)
   logging.info("JAX %s on %d %s device(s), process %d of %d; workdir %s", jax.__version__,
-               jax.device_count(), jax.default_backend(), jax.process_index(),
-               jax.process_count(), workdir)
+               jax.device_count(), jax.default_backend(), jax.process_index(), jax.process_count(),
+               workdir)
   if parallel.is_chief():
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / CONFIG_FILE
     text = config.to_json_best_effort(indent=2, sort_keys=True)
     if path.exists() and path.read_text() != text:
-      logging.warning("%s holds a different config than this run's: resuming with the new one. "
-                      "Use a fresh --workdir to start over.", path)
+      logging.warning(
+          "%s holds a different config than this run's: resuming with the new one. "
+          "Use a fresh --workdir to start over.", path)
     path.write_text(text)
   return config, workdir
 
 
-def execute(config_flag: Any, workdir_flag: Any,
-            train_and_evaluate: Callable[[ml_collections.ConfigDict, epath.Path], dict[str, Any]]
-            ) -> dict[str, Any]:
-  """``start``, then ``train_and_evaluate(config, workdir)``, then ``finish``; returns the summary."""
+def execute(
+    config_flag: Any, workdir_flag: Any,
+    train_and_evaluate: Callable[[ml_collections.ConfigDict, epath.Path], dict[str, Any]]
+) -> dict[str, Any]:
+  """``start``, then ``train_and_evaluate(config, workdir)``, then ``finish``: the summary."""
   config, workdir = start(config_flag.value, workdir_flag.value)
   summary = train_and_evaluate(config, workdir)
   finish(workdir, summary)
@@ -163,4 +167,3 @@ def finish(workdir: str | epath.Path, summary: dict[str, Any]) -> None:
     path = epath.Path(workdir) / SUMMARY_FILE
     path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     logging.info("Wrote %s", path)
-

@@ -19,7 +19,8 @@ from lee_jax.engine import parallel
 FIGURES_DIR = "figures"
 
 
-def new(ncols: int = 1, nrows: int = 1, size: tuple[float, float] = (5.0, 3.6)) -> tuple[Figure, Any]:
+def new(ncols: int = 1, nrows: int = 1, size: tuple[float,
+                                                    float] = (5.0, 3.6)) -> tuple[Figure, Any]:
   """A figure of ``nrows x ncols`` panels, each ``size`` inches; returns (figure, axes)."""
   fig = Figure(figsize=(size[0] * ncols, size[1] * nrows), layout="constrained")
   FigureCanvasAgg(fig)
@@ -37,9 +38,9 @@ def save(fig: Figure, workdir: str | epath.Path, name: str, dpi: int = 120) -> e
   return path
 
 
-def learning_curves(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], *,
-                    xlabel: str = "step", ylabel: str = "loss", title: str = "",
-                    log_y: bool = False) -> Figure:
+def learning_curves(curves: Mapping[str, tuple[Sequence[float],
+                                               Sequence[float]]], *, xlabel: str = "step",
+                    ylabel: str = "loss", title: str = "", log_y: bool = False) -> Figure:
   """One line per named curve, each given as ``(x values, y values)``."""
   fig, ax = new()
   for name, (xs, ys) in curves.items():

@@ -19,7 +19,8 @@ class NonFiniteError(LeeJaxError, FloatingPointError):
     super().__init__(
         f"Training diverged at step {step}: a non-finite value appeared ({shown}). The last good "
         "checkpoint was kept and a restart resumes from it; lower the learning rate (the "
-        "optimizer's learning_rate field of the config), clip gradients, or normalise the features.")
+        "optimizer's learning_rate field of the config), clip gradients, or normalise the features."
+    )
 
 
 def all_finite(*trees: Any) -> jax.Array:

@@ -42,13 +42,13 @@ from lee_jax.engine.writer import MetricWriter, ProgressBar
 from lee_jax.errors import ConfigError
 
 
-
 class LoopState(Protocol):
   """Any pytree with the loop's step count (see the module docstring)."""
 
   step: jax.Array
 
-  def replace(self, **changes: Any) -> LoopState: ...
+  def replace(self, **changes: Any) -> LoopState:
+    ...
 
 
 StepFn = Callable[[LoopState, Any], tuple[LoopState, dict[str, jax.Array]]]
@@ -136,14 +136,21 @@ def fit(
   num_steps = config.num_steps
   checkpointer = Checkpointer(workdir / CHECKPOINT_DIR, max_to_keep=config.max_to_keep)
 
-  loop = {"best_value": None, "best_step": -1, "bad_evals": 0, "stopped_early": False,
-          "train_metrics": {}, "eval_metrics": {}}
+  loop = {
+      "best_value": None,
+      "best_step": -1,
+      "bad_evals": 0,
+      "stopped_early": False,
+      "train_metrics": {},
+      "eval_metrics": {}
+  }
   best = None
   resume_step = checkpointer.latest_step()
   if resume_step is not None:
     template = {"params": state.params, "model_state": state.model_state} if track_best else None
     state, loop, best = checkpointer.restore(state, batches, best_template=template)
-    logging.info("Resumed from the checkpoint at step %d in %s.", resume_step, checkpointer.directory)
+    logging.info("Resumed from the checkpoint at step %d in %s.", resume_step,
+                 checkpointer.directory)
   start = int(jax.device_get(state.step))
   writer = MetricWriter(workdir, start_step=start)
 
@@ -177,7 +184,8 @@ def fit(
       if _due(step, config.log_every, num_steps):
         settle()
         loop["train_metrics"] = {
-            k: float(np.mean([m[k] for m in interval])) for k in interval[0] if k != "finite"}
+            k: float(np.mean([m[k] for m in interval])) for k in interval[0] if k != "finite"
+        }
         writer.write_scalars(step, loop["train_metrics"], "train")
         interval.clear()
 
@@ -194,9 +202,10 @@ def fit(
             loop["bad_evals"] += 1
             if config.patience and loop["bad_evals"] >= config.patience:
               loop["stopped_early"] = True
-              logging.info("Early stopping at step %d: no better %s for %d evaluations "
-                           "(best %.5g at step %d).", step, config.best_metric,
-                           config.patience, loop["best_value"], loop["best_step"])
+              logging.info(
+                  "Early stopping at step %d: no better %s for %d evaluations "
+                  "(best %.5g at step %d).", step, config.best_metric, config.patience,
+                  loop["best_value"], loop["best_step"])
 
       if _due(step, config.checkpoint_every, num_steps) or loop["stopped_early"]:
         settle()

@@ -46,9 +46,8 @@ def initialize_distributed() -> None:
     )
   else:
     return
-  logging.info(
-      "Process %d of %d; %d local of %d global devices.",
-      jax.process_index(), jax.process_count(), jax.local_device_count(), jax.device_count())
+  logging.info("Process %d of %d; %d local of %d global devices.", jax.process_index(),
+               jax.process_count(), jax.local_device_count(), jax.device_count())
 
 
 def make_mesh(devices: Sequence[jax.Device] | None = None) -> Mesh:
@@ -83,8 +82,8 @@ def global_batch(mesh: Mesh, local_batch: Any) -> Any:
   ``lee_jax.data.pipeline``); the result is one ``jax.Array`` per leaf, sharded over the mesh.
   """
   sharding = data_sharded(mesh)
-  return jax.tree.map(
-      lambda x: jax.make_array_from_process_local_data(sharding, np.asarray(x)), local_batch)
+  return jax.tree.map(lambda x: jax.make_array_from_process_local_data(sharding, np.asarray(x)),
+                      local_batch)
 
 
 def is_chief() -> bool:

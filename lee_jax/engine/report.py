@@ -21,14 +21,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
   """A Markdown table: readable in a terminal and pasteable into README.md."""
   cells = [[_cell(v) for v in row] for row in rows]
   widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-  lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
-           "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+  lines = [
+      "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+      "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+  ]
   lines += ["| " + " | ".join(c.rjust(w) for c, w in zip(row, widths)) + " |" for row in cells]
   return "\n".join(lines)
 
 
-def write_predictions(path: str | epath.Path, header: str, ids: Sequence[Any], values: Sequence[Any],
-                      *, id_format: str = "", value_format: str = "") -> None:
+def write_predictions(path: str | epath.Path, header: str, ids: Sequence[Any],
+                      values: Sequence[Any], *, id_format: str = "",
+                      value_format: str = "") -> None:
   """A Kaggle submission: ``header``, then one ``id,value`` row per example in id order
   (process 0 only).
 

@@ -32,7 +32,8 @@ PerExampleFn = Callable[[TrainState, Batch], dict[str, jax.Array]]
 PredictFn = Callable[..., PyTree]
 
 
-def make_train_step(loss_fn: LossFn, mesh: Mesh) -> Callable[[TrainState, Batch], tuple[TrainState, Metrics]]:
+def make_train_step(loss_fn: LossFn,
+                    mesh: Mesh) -> Callable[[TrainState, Batch], tuple[TrainState, Metrics]]:
   """Gradient descent on ``loss_fn``: one jitted update, the old state's buffers donated.
 
   Alongside the model's own metrics the step reports ``loss``, ``grad_norm`` (‖g‖, the lecture's
@@ -61,7 +62,8 @@ def make_train_step(loss_fn: LossFn, mesh: Mesh) -> Callable[[TrainState, Batch]
   )
 
 
-def make_eval_step(per_example_fn: PerExampleFn, mesh: Mesh) -> Callable[[TrainState, Batch], Metrics]:
+def make_eval_step(per_example_fn: PerExampleFn,
+                   mesh: Mesh) -> Callable[[TrainState, Batch], Metrics]:
   """Masked sums of per-example metrics over one (possibly padded) batch.
 
   Eval batches carry a ``mask`` (1 for a real example, 0 for padding), so every example of the
@@ -72,7 +74,7 @@ def make_eval_step(per_example_fn: PerExampleFn, mesh: Mesh) -> Callable[[TrainS
     values = per_example_fn(state, batch)
     real = batch["mask"] > 0
     # `where`, not a product: a padded row's NaN (say, a log of zero) must not reach the sum.
-    sums = {name: jnp.sum(jnp.where(real, v.astype(jnp.float32), 0.0)) for name, v in values.items()}
+    sums = {k: jnp.sum(jnp.where(real, v.astype(jnp.float32), 0.0)) for k, v in values.items()}
     return {**sums, "count": jnp.sum(real.astype(jnp.float32))}
 
   repl = parallel.replicated(mesh)
@@ -115,9 +117,11 @@ def predict(predict_step: Callable[..., tuple[PyTree, jax.Array]], state: PyTree
   ``rng``, if given, is folded with each batch's index into the key ``predict_step`` gets.
   Every batch is dispatched before anything is fetched, so the host never stalls the device.
   """
-  outputs = [predict_step(state, batch) if rng is None
-             else predict_step(state, batch, jax.random.fold_in(rng, i))
-             for i, batch in enumerate(batches)]
+  outputs = [
+      predict_step(state, batch) if rng is None else predict_step(state, batch,
+                                                                  jax.random.fold_in(rng, i))
+      for i, batch in enumerate(batches)
+  ]
   if not outputs:
     raise ValueError("predict() got no batches: the split is empty.")
   outputs = jax.device_get(outputs)

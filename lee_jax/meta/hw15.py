@@ -49,8 +49,10 @@ def make_learner(section: ml_collections.ConfigDict, config: ml_collections.Conf
     model = models.Conv4(outputs=num_train_classes, filters=filters)
 
     def new_task(params):
-      fresh = {"kernel": jnp.zeros((params[models.HEAD]["kernel"].shape[0], n_way)),
-               "bias": jnp.zeros((n_way,))}
+      fresh = {
+          "kernel": jnp.zeros((params[models.HEAD]["kernel"].shape[0], n_way)),
+          "bias": jnp.zeros((n_way,))
+      }
       return {**params, models.HEAD: fresh}
 
     kwargs.update(pretrain_apply=lambda p, x: model.apply({"params": p}, x),
@@ -101,8 +103,8 @@ def _sources(config, pools, k_shot: int, rotate: bool, num_train_tasks: int):
   shots = dict(n_way=config.n_way, k_shot=k_shot, q_query=config.q_query)
   return (tasks.FewShotTasks(pools["train"], seed=config.seed, num_tasks=num_train_tasks,
                              rotate=rotate, **shots),
-          tasks.FewShotTasks(pools["validation"], seed=config.seed + 1,
-                             num_tasks=config.val_tasks, **shots),
+          tasks.FewShotTasks(pools["validation"], seed=config.seed + 1, num_tasks=config.val_tasks,
+                             **shots),
           tasks.FewShotTasks(pools["test"], seed=config.seed + 2, num_tasks=config.test_tasks,
                              **shots))
 
@@ -112,23 +114,29 @@ def _run(config, pools, name: str, k_shot: int, workdir: epath.Path, mesh,
   """Meta-trains one variant and scores it on the testing tasks."""
   section = config[name]
   learner, model = make_learner(section, config, pools["train"].num_classes)
-  train, val, test = _sources(config, pools, k_shot, section.rotate,
-                              num_train_tasks or tasks.UNLIMITED_TASKS)
+  train, val, test = _sources(config, pools, k_shot, section.rotate, num_train_tasks
+                              or tasks.UNLIMITED_TASKS)
   start = time.monotonic()
-  trained = training.meta_train(learner, model, jnp.zeros((1, *pools["train"].images.shape[2:])),
-                                train, val, train=section.train, optimizer=section.optimizer,
-                                meta_batch_size=config.meta_batch_size, seed=config.seed,
-                                workdir=workdir, mesh=mesh)
+  trained = training.meta_train(learner, model, jnp.zeros(
+      (1, *pools["train"].images.shape[2:])), train, val, train=section.train,
+                                optimizer=section.optimizer, meta_batch_size=config.meta_batch_size,
+                                seed=config.seed, workdir=workdir, mesh=mesh)
   seconds = time.monotonic() - start
   steps = max(config.curve_steps, learner.test_steps)
   curve_fn = training.make_curve_fn(learner, mesh, steps)
   curves = training.task_curves(curve_fn, trained.params, test, mesh=mesh,
                                 batch_size=training.eval_batch_size(len(test), mesh, 100))
   mean, interval = training.mean_and_interval(curves[:, learner.test_steps])
-  return ladder.Rung({"method": learner.method, "accuracy": mean, "interval": interval,
-                      "test_steps": learner.test_steps, "curve": curves.mean(axis=0).tolist(),
-                      "best_step": trained.best_step, "val_accuracy": trained.best_value,
-                      "train_seconds": seconds})
+  return ladder.Rung({
+      "method": learner.method,
+      "accuracy": mean,
+      "interval": interval,
+      "test_steps": learner.test_steps,
+      "curve": curves.mean(axis=0).tolist(),
+      "best_step": trained.best_step,
+      "val_accuracy": trained.best_value,
+      "train_seconds": seconds
+  })
 
 
 def pixel_nearest_neighbour(source) -> float:
@@ -155,26 +163,36 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
   for k_shot in config.shots:  # One ladder per K, each variant in workdir/<K>-shot/<variant>.
     shot = f"{k_shot}-shot"
     pixels[shot] = pixel_nearest_neighbour(_sources(config, pools, k_shot, False, 1)[2])
-    results[shot] = ladder.numbers(ladder.climb(
-        names, workdir / shot,
-        lambda name, rung_dir, k=k_shot: _run(config, pools, name, k, rung_dir, mesh)))
+    results[shot] = ladder.numbers(
+        ladder.climb(names, workdir / shot,
+                     lambda name, rung_dir, k=k_shot: _run(config, pools, name, k, rung_dir, mesh)))
   study = {}
   if config.task_study.counts:
     name, k_shot = config.task_study.variant, config.shots[0]
     for count in config.task_study.counts:
       study[str(count)] = _run(config, pools, name, k_shot,
                                workdir / "task_study" / f"{count}_tasks", mesh, count).numbers
-  summary = {"dataset": config.data.name, "n_way": config.n_way, "shots": list(config.shots),
-             "classes": {s: int(p.num_classes) for s, p in pools.items()},
-             "test_tasks": config.test_tasks, "curve_steps": config.curve_steps,
-             "variants": results, "pixel_nearest_neighbour": pixels,
-             "task_study": {"variant": config.task_study.variant, "k_shot": config.shots[0],
-                            "runs": study,
-                            # The ladder's run of the same variant: a fresh task every time.
-                            "unlimited": results[f"{config.shots[0]}-shot"].get(
-                                config.task_study.variant),
-                            "tasks_drawn": (config[config.task_study.variant].train.num_steps
-                                            * config.meta_batch_size)}}
+  summary = {
+      "dataset": config.data.name,
+      "n_way": config.n_way,
+      "shots": list(config.shots),
+      "classes": {
+          s: int(p.num_classes) for s, p in pools.items()
+      },
+      "test_tasks": config.test_tasks,
+      "curve_steps": config.curve_steps,
+      "variants": results,
+      "pixel_nearest_neighbour": pixels,
+      "task_study": {
+          "variant": config.task_study.variant,
+          "k_shot": config.shots[0],
+          "runs": study,
+          # The ladder's run of the same variant: a fresh task every time.
+          "unlimited": results[f"{config.shots[0]}-shot"].get(config.task_study.variant),
+          "tasks_drawn":
+              (config[config.task_study.variant].train.num_steps * config.meta_batch_size)
+      }
+  }
   _figures(summary, pools, config, workdir)
   return summary
 
@@ -206,9 +224,10 @@ def _figures(summary, pools, config, workdir) -> None:
     ax.set_xscale("log")
     ax.minorticks_off()  # Log-scale minor labels would overprint the few counts.
     ax.set_xticks(counts, [f"{c:,}" for c in counts])
-    ax.set(xlabel="number of meta-training tasks", ylabel="test accuracy",
-           title=f"{summary['task_study']['variant']}, {summary['n_way']}-way "
-                 f"{summary['task_study']['k_shot']}-shot")
+    ax.set(
+        xlabel="number of meta-training tasks", ylabel="test accuracy",
+        title=f"{summary['task_study']['variant']}, {summary['n_way']}-way "
+        f"{summary['task_study']['k_shot']}-shot")
     ax.grid(alpha=0.3)
     figures.save(fig, workdir, "accuracy_vs_training_tasks")
 
@@ -231,19 +250,27 @@ def summary_table(summary: dict[str, Any]) -> str:
   steps = summary["curve_steps"]
   rows = []
   for shot, variants in summary["variants"].items():
-    rows.append([shot, "pixel nearest neighbour (no learning)",
-                 f"{summary['pixel_nearest_neighbour'][shot]:.3f}", "", "", "", ""])
+    rows.append([
+        shot, "pixel nearest neighbour (no learning)",
+        f"{summary['pixel_nearest_neighbour'][shot]:.3f}", "", "", "", ""
+    ])
     for name, r in variants.items():
-      rows.append([shot, name, f"{r['accuracy']:.3f} ± {r['interval']:.3f}", r["test_steps"],
-                   f"{r['curve'][0]:.3f}", f"{r['curve'][steps]:.3f}", f"{r['train_seconds']:.0f}"])
-  table = report.table(["shots", "variant", "test accuracy", "inner steps", "at 0 steps",
-                        f"at {steps} steps", "train s"], rows)
+      rows.append([
+          shot, name, f"{r['accuracy']:.3f} ± {r['interval']:.3f}", r["test_steps"],
+          f"{r['curve'][0]:.3f}", f"{r['curve'][steps]:.3f}", f"{r['train_seconds']:.0f}"
+      ])
+  table = report.table([
+      "shots", "variant", "test accuracy", "inner steps", "at 0 steps", f"at {steps} steps",
+      "train s"
+  ], rows)
   study = summary["task_study"]
   if study["runs"]:
     rows = [[c, f"{r['accuracy']:.3f} ± {r['interval']:.3f}"] for c, r in study["runs"].items()]
     if study["unlimited"]:
-      rows.append([f"unlimited ({study['tasks_drawn']:,} drawn)",
-                   f"{study['unlimited']['accuracy']:.3f} ± {study['unlimited']['interval']:.3f}"])
+      rows.append([
+          f"unlimited ({study['tasks_drawn']:,} drawn)",
+          f"{study['unlimited']['accuracy']:.3f} ± {study['unlimited']['interval']:.3f}"
+      ])
     table += "\n\n" + report.table([f"{study['variant']}: meta-training tasks", "test accuracy"],
-                                    rows)
+                                   rows)
   return table

@@ -104,13 +104,16 @@ def _split(params: PyTree, inner: Sequence[str] | None) -> tuple[PyTree, PyTree]
   if missing:
     raise ConfigError(f"The inner loop should adapt {sorted(missing)}, which the model does not "
                       f"have; its parameters are {sorted(params)}.")
-  return ({k: v for k, v in params.items() if k in inner},
-          {k: v for k, v in params.items() if k not in inner})
+  return ({
+      k: v for k, v in params.items() if k in inner
+  }, {
+      k: v for k, v in params.items() if k not in inner
+  })
 
 
 def adapt(learner: Learner, params: PyTree, x: jax.Array, y: jax.Array, *, steps: int,
-          first_order: bool = False, observe: Callable[[PyTree], Any] | None = None
-          ) -> tuple[PyTree, Any]:
+          first_order: bool = False,
+          observe: Callable[[PyTree], Any] | None = None) -> tuple[PyTree, Any]:
   """The inner loop: ``steps`` gradient-descent steps θ ← θ − α ∇L(θ; x, y) from ``params``.
 
   ``first_order`` stops gradients through ∇L (first-order MAML, Reptile). ``observe(θ)``, if
@@ -136,8 +139,8 @@ def adapt(learner: Learner, params: PyTree, x: jax.Array, y: jax.Array, *, steps
   return {**fixed, **adapted}, trail
 
 
-def maml_objective(learner: Learner, params: PyTree, task: Task, first_order: bool
-                   ) -> tuple[jax.Array, jax.Array]:
+def maml_objective(learner: Learner, params: PyTree, task: Task,
+                   first_order: bool) -> tuple[jax.Array, jax.Array]:
   """L_query(θ') with θ' adapted on the support set: (loss, metric) of one task."""
   adapted, _ = adapt(learner, params, task["support_x"], task["support_y"],
                      steps=learner.train_steps, first_order=first_order)
@@ -145,8 +148,8 @@ def maml_objective(learner: Learner, params: PyTree, task: Task, first_order: bo
   return learner.loss(outputs, task["query_y"]), learner.metric(outputs, task["query_y"])
 
 
-def reptile_direction(learner: Learner, params: PyTree, task: Task
-                      ) -> tuple[PyTree, tuple[jax.Array, jax.Array]]:
+def reptile_direction(learner: Learner, params: PyTree,
+                      task: Task) -> tuple[PyTree, tuple[jax.Array, jax.Array]]:
   """θ₀ − θ' after ``train_steps`` first-order steps on all of the task's examples, and the
   adapted model's (loss, metric) on them."""
   x = jnp.concatenate([task["support_x"], task["query_x"]])
@@ -174,8 +177,8 @@ def _pretrain_loss(learner: Learner, params: PyTree, task: Task) -> tuple[jax.Ar
   return learner.loss(outputs, y), learner.metric(outputs, y)
 
 
-def meta_gradient(learner: Learner, params: PyTree, tasks: Task
-                  ) -> tuple[PyTree, dict[str, jax.Array]]:
+def meta_gradient(learner: Learner, params: PyTree,
+                  tasks: Task) -> tuple[PyTree, dict[str, jax.Array]]:
   """The outer loop's gradient over a meta-batch (tasks stacked on axis 0), and its metrics.
 
   For Reptile the "gradient" is the mean direction θ₀ − θ', which the outer optimizer follows as
@@ -185,7 +188,9 @@ def meta_gradient(learner: Learner, params: PyTree, tasks: Task
   if method == "reptile":
     directions, (loss, metric) = jax.vmap(lambda t: reptile_direction(learner, params, t))(tasks)
     return jax.tree.map(lambda d: jnp.mean(d, axis=0), directions), {
-        "loss": jnp.mean(loss), learner.metric_name: jnp.mean(metric)}
+        "loss": jnp.mean(loss),
+        learner.metric_name: jnp.mean(metric)
+    }
 
   def per_task(p, task):
     if method in ("maml", "fomaml", "anil"):

@@ -58,8 +58,9 @@ class Conv3x3(nn.Module):
     kernel = self.param("kernel", nn.initializers.lecun_normal(), (3, 3, channels, self.features))
     bias = self.param("bias", nn.initializers.zeros, (self.features,))
     padded = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
-    columns = jnp.concatenate([padded[:, i:i + height, j:j + width]
-                               for i in range(3) for j in range(3)], axis=-1)
+    columns = jnp.concatenate([
+        padded[:, i:i + height, j:j + width] for i in range(3) for j in range(3)
+    ], axis=-1)
     return columns @ kernel.reshape(9 * channels, self.features) + bias
 
 

@@ -23,7 +23,6 @@ from lee_jax.engine import figures, ladder, parallel, report
 from lee_jax.errors import ConfigError
 from lee_jax.meta import learners, models, tasks, training
 
-
 METHODS = ("maml", "fomaml", "reptile", "pretrain")
 
 
@@ -34,10 +33,10 @@ def make_learner(section: ml_collections.ConfigDict) -> learners.Learner:
                       "(ANIL and prototypical networks are classification methods: see hw15).")
   model = models.sinusoid_mlp()
   apply = lambda params, x: model.apply({"params": params}, x)
-  return learners.Learner(
-      section.method, "mse", apply, learners.mean_squared_error, learners.mean_squared_error,
-      inner_lr=section.inner_lr, train_steps=section.train_steps, test_steps=section.test_steps,
-      pretrain_apply=apply, pretrain_target="y")
+  return learners.Learner(section.method, "mse", apply, learners.mean_squared_error,
+                          learners.mean_squared_error, inner_lr=section.inner_lr,
+                          train_steps=section.train_steps, test_steps=section.test_steps,
+                          pretrain_apply=apply, pretrain_target="y")
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -> dict[str, Any]:
@@ -51,37 +50,48 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
 
   def train_one(name: str, rung_dir: epath.Path) -> ladder.Rung:
     learner, section = make_learner(config[name]), config[name]
-    trained = training.meta_train(learner, models.sinusoid_mlp(), jnp.zeros((1, 1)), train, val,
-                                  train=section.train, optimizer=section.optimizer,
+    trained = training.meta_train(learner, models.sinusoid_mlp(), jnp.zeros(
+        (1, 1)), train, val, train=section.train, optimizer=section.optimizer,
                                   meta_batch_size=config.meta_batch_size, seed=config.seed,
                                   workdir=rung_dir, mesh=mesh)
     curve_fn = training.make_curve_fn(learner, mesh, steps)
     curves = training.task_curves(curve_fn, trained.params, test, mesh=mesh,
                                   batch_size=training.eval_batch_size(len(test), mesh, 200))
-    numbers = {"method": learner.method, "best_step": trained.best_step,
-               "mse": {str(s): training.mean_and_interval(curves[:, s])[0]
-                       for s in config.report_steps},
-               "interval": {str(s): training.mean_and_interval(curves[:, s])[1]
-                            for s in config.report_steps}}
-    return ladder.Rung(numbers, {"fits": _fits(learner, trained.params, test[0],
-                                               config.report_steps)})
+    numbers = {
+        "method": learner.method,
+        "best_step": trained.best_step,
+        "mse": {
+            str(s): training.mean_and_interval(curves[:, s])[0] for s in config.report_steps
+        },
+        "interval": {
+            str(s): training.mean_and_interval(curves[:, s])[1] for s in config.report_steps
+        }
+    }
+    return ladder.Rung(numbers,
+                       {"fits": _fits(learner, trained.params, test[0], config.report_steps)})
 
   rungs = ladder.climb(names, workdir, train_one)
   plots = {name: rung.artifacts["fits"] for name, rung in rungs.items()}
   figures.save(_fits_figure(plots, test[0], config.report_steps), workdir, "sinusoid_fits")
-  return {"dataset": "sinusoid", "k_shot": config.k_shot, "test_tasks": len(test),
-          "report_steps": list(config.report_steps), "variants": ladder.numbers(rungs)}
+  return {
+      "dataset": "sinusoid",
+      "k_shot": config.k_shot,
+      "test_tasks": len(test),
+      "report_steps": list(config.report_steps),
+      "variants": ladder.numbers(rungs)
+  }
 
 
 _GRID = np.linspace(*tasks.SinusoidTasks.X, 200, dtype=np.float32)[:, None]
 
 
-def _fits(learner: learners.Learner, params, task: dict[str, np.ndarray], report_steps) -> np.ndarray:
+def _fits(learner: learners.Learner, params, task: dict[str, np.ndarray],
+          report_steps) -> np.ndarray:
   """The model's curve on a grid after each of 0…max(report_steps) inner steps: [steps+1, 200]."""
   params = learner.start(params)
-  _, trail = jax.jit(lambda p: learners.adapt(
-      learner, p, task["support_x"], task["support_y"], steps=max(report_steps),
-      observe=lambda q: learner.apply(q, _GRID)[:, 0]))(params)
+  _, trail = jax.jit(lambda p: learners.adapt(learner, p, task["support_x"], task[
+      "support_y"], steps=max(report_steps), observe=lambda q: learner.apply(q, _GRID)[:, 0]))(
+          params)
   return np.asarray(trail)
 
 
@@ -93,8 +103,8 @@ def _fits_figure(plots: dict[str, np.ndarray], task: dict[str, np.ndarray], repo
     ax.plot(_GRID[:, 0], truth, color="black", linewidth=2, label="ground truth")
     for s in report_steps:
       ax.plot(_GRID[:, 0], trail[s], linewidth=1.2, label=f"after {s} step{'s' * (s != 1)}")
-    ax.scatter(task["support_x"][:, 0], task["support_y"][:, 0], color="red", zorder=3,
-               s=18, label=f"support (K={len(task['support_x'])})")
+    ax.scatter(task["support_x"][:, 0], task["support_y"][:, 0], color="red", zorder=3, s=18,
+               label=f"support (K={len(task['support_x'])})")
     ax.set(title=name, xlabel="x")
     ax.grid(alpha=0.3)
   axes[0].set_ylabel("y")

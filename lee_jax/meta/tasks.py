@@ -28,7 +28,7 @@ from lee_jax.errors import ConfigError, DataError
 META_SPLITS = ("train", "validation", "test")
 # The length of a source that never repeats a task: fresh tasks at every meta-step, however long
 # a run lasts or is extended on resuming. Read in order (its tasks are independent draws).
-UNLIMITED_TASKS = 2**40
+UNLIMITED_TASKS = 2 ** 40
 
 
 @dataclasses.dataclass
@@ -68,8 +68,10 @@ def _pool(records: Sequence[dict], spec: ml_collections.ConfigDict, where: str) 
     counts = sorted(len(v) for v in by_class.values())
     raise DataError(f"{where}: no class has data.examples_per_class={need} examples (the "
                     f"classes have {counts[0]}–{counts[-1]}). Lower data.examples_per_class.")
-  images = np.stack([np.stack([_to_image(im, spec.image_size, spec.invert)
-                               for im in by_class[c][:need]]) for c in kept])
+  images = np.stack([
+      np.stack([_to_image(im, spec.image_size, spec.invert) for im in by_class[c][:need]])
+      for c in kept
+  ])
   return ClassPool(images=images, labels=np.asarray(kept))
 
 
@@ -80,6 +82,7 @@ def load_pools(spec: ml_collections.ConfigDict, seed: int) -> dict[str, ClassPoo
   ``validation_classes`` of the training split's classes, chosen with ``seed``), ``test_split``,
   ``examples_per_class`` (classes with fewer are skipped), ``image_size``, ``invert``.
   """
+
   def read(split: str) -> ClassPool:
     source = data.load(spec.name, split, data_dir=spec.data_dir or None, in_memory=True)
     if source and not {"image", "label"} <= set(source[0]):
@@ -92,8 +95,9 @@ def load_pools(spec: ml_collections.ConfigDict, seed: int) -> dict[str, ClassPoo
     pools["validation"] = read(spec.validation_split)
   else:
     if not 0.0 < spec.validation_classes < 1.0:
-      raise ConfigError("With no data.validation_split, data.validation_classes (the share of "
-                        f"training classes held out) must lie in (0, 1); got {spec.validation_classes}.")
+      raise ConfigError(
+          "With no data.validation_split, data.validation_classes (the share of "
+          f"training classes held out) must lie in (0, 1); got {spec.validation_classes}.")
     train = pools["train"]
     order = np.random.default_rng(seed).permutation(train.num_classes)
     held = max(1, round(spec.validation_classes * train.num_classes))
@@ -152,8 +156,9 @@ class FewShotTasks(_TaskSource):
       raise ConfigError(f"{n_way}-way tasks need {n_way} classes; this pool has "
                         f"{pool.num_classes}. Lower n_way or use a larger split.")
     if pool.examples_per_class < k_shot + q_query:
-      raise ConfigError(f"k_shot + q_query = {k_shot + q_query} examples per class, but the "
-                        f"classes have {pool.examples_per_class}. Lower k_shot (config.shots) or q_query.")
+      raise ConfigError(
+          f"k_shot + q_query = {k_shot + q_query} examples per class, but the "
+          f"classes have {pool.examples_per_class}. Lower k_shot (config.shots) or q_query.")
     if num_tasks < 1:
       raise ConfigError(f"A task source needs at least one task, got num_tasks={num_tasks} "
                         "(config.val_tasks, test_tasks or task_study.counts).")
@@ -163,8 +168,8 @@ class FewShotTasks(_TaskSource):
   def draw(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
     n, k, q = self.n_way, self.k_shot, self.q_query
     classes = rng.choice(self.pool.num_classes, n, replace=False)
-    picks = np.stack([rng.choice(self.pool.examples_per_class, k + q, replace=False)
-                      for _ in range(n)])
+    picks = np.stack(
+        [rng.choice(self.pool.examples_per_class, k + q, replace=False) for _ in range(n)])
     images = self.pool.images[classes[:, None], picks]  # [N, K+Q, S, S, 1]
     if self.rotate:
       turns = rng.integers(0, 4, size=n)
@@ -203,6 +208,11 @@ class SinusoidTasks(_TaskSource):
     amplitude, phase = rng.uniform(*self.AMPLITUDE), rng.uniform(*self.PHASE)
     x = rng.uniform(*self.X, size=(self.k_shot + self.q_query, 1)).astype(np.float32)
     y = (amplitude * np.sin(x - phase)).astype(np.float32)
-    return {"support_x": x[:self.k_shot], "support_y": y[:self.k_shot],
-            "query_x": x[self.k_shot:], "query_y": y[self.k_shot:],
-            "amplitude": np.float32(amplitude), "phase": np.float32(phase)}
+    return {
+        "support_x": x[:self.k_shot],
+        "support_y": y[:self.k_shot],
+        "query_x": x[self.k_shot:],
+        "query_y": y[self.k_shot:],
+        "amplitude": np.float32(amplitude),
+        "phase": np.float32(phase)
+    }

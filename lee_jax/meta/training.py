@@ -39,8 +39,10 @@ def make_meta_step(learner: learners.Learner, mesh: Mesh):
     grads, metrics = learners.meta_gradient(learner, state.params, tasks)
     new_state = state.apply_gradients(grads)
     grad_norm = optax.global_norm(grads)
-    return new_state, {**metrics, "grad_norm": grad_norm,
-                       "finite": guards.all_finite(metrics["loss"], grad_norm, new_state.params)}
+    return new_state, {
+        **metrics, "grad_norm": grad_norm,
+        "finite": guards.all_finite(metrics["loss"], grad_norm, new_state.params)
+    }
 
   repl = parallel.replicated(mesh)
   return jax.jit(step, in_shardings=(repl, parallel.data_sharded(mesh)), out_shardings=repl,
@@ -99,11 +101,20 @@ class Trained:
   final_train: dict[str, float]
 
 
-def meta_train(learner: learners.Learner, model: nn.Module, example: jax.Array,
-               train_tasks: Sequence[dict], val_tasks: Sequence[dict], *,
-               train: ml_collections.ConfigDict, optimizer: ml_collections.ConfigDict,
-               meta_batch_size: int, seed: int, workdir: str | epath.Path, mesh: Mesh,
-               ) -> Trained:
+def meta_train(
+    learner: learners.Learner,
+    model: nn.Module,
+    example: jax.Array,
+    train_tasks: Sequence[dict],
+    val_tasks: Sequence[dict],
+    *,
+    train: ml_collections.ConfigDict,
+    optimizer: ml_collections.ConfigDict,
+    meta_batch_size: int,
+    seed: int,
+    workdir: str | epath.Path,
+    mesh: Mesh,
+) -> Trained:
   """Trains ``learner``'s initialisation through ``loop.fit``; keeps the best validation one.
 
   ``train`` and ``optimizer`` are the engine's sections (one step is one meta-batch of
@@ -123,7 +134,7 @@ def meta_train(learner: learners.Learner, model: nn.Module, example: jax.Array,
 
   batches = data.train_batches(train_tasks, batch_size=meta_batch_size, seed=seed,
                                shuffle=len(train_tasks) < tasks.UNLIMITED_TASKS)
-  result = loop.fit(state, make_meta_step(learner, mesh), batches, config=train,
-                    workdir=workdir, mesh=mesh, evaluate=evaluate)
+  result = loop.fit(state, make_meta_step(learner, mesh), batches, config=train, workdir=workdir,
+                    mesh=mesh, evaluate=evaluate)
   best = result.best_state()
   return Trained(best.params, result.best_step, result.best_value, result.train_metrics)

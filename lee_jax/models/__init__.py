@@ -6,12 +6,12 @@ from lee_jax.models.resnet import ResidualBlock, ResNet
 from lee_jax.models.rnn import BiRNNTagger
 
 __all__ = [
-           "BiRNNTagger",
-           "MLP",
-           "ImageMLP",
-           "ResNet",
-           "ResidualBlock",
-           "SampleCNN",
-           "SmallCNN",
-           "mlp_width_for_params",
+    "BiRNNTagger",
+    "MLP",
+    "ImageMLP",
+    "ResNet",
+    "ResidualBlock",
+    "SampleCNN",
+    "SmallCNN",
+    "mlp_width_for_params",
 ]

@@ -1,4 +1,4 @@
-"""The fully connected network of lecture 1: layers of neurons, each an activation of a weighted sum.
+"""The fully connected network of lecture 1: layers of neurons, each activating a weighted sum.
 
 ``MLP(hidden=(100, 100), activation="relu")`` is the lecture's "2 layers of 100 ReLUs";
 ``MLP(hidden=())`` is the linear model y = b + Σ wⱼxⱼ; ``activation="sigmoid"`` gives the
@@ -8,10 +8,10 @@ lecture's sum of sigmoids (the "hard sigmoid" approximation of a piecewise-linea
 activation (lecture 2's batch normalization; HW2's ``BasicBlock`` Linear → BatchNorm → ReLU →
 Dropout). Its running statistics live in the ``batch_stats`` collection.
 
-``weight_init="torch"`` draws weights *and biases* from U(±1/√fan_in), PyTorch's ``nn.Linear`` default,
-so that a port of the course's code starts where the course's does. (Flax's default, LeCun-normal
-weights and zero biases, can leave all ReLUs of HW1's sample network dead after a few epochs of
-its unnormalised inputs; the PyTorch start does not.)
+``weight_init="torch"`` draws weights *and biases* from U(±1/√fan_in), PyTorch's ``nn.Linear``
+default, so that a port of the course's code starts where the course's does. (Flax's default,
+LeCun-normal weights and zero biases, can leave all ReLUs of HW1's sample network dead after a
+few epochs of its unnormalised inputs; the PyTorch start does not.)
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ class MLP(nn.Module):
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
     chex.assert_rank(x, 2)
     if self.activation not in ACTIVATIONS:
-      raise ConfigError(f"Unknown activation {self.activation!r}; choose one of {sorted(ACTIVATIONS)}.")
+      raise ConfigError(
+          f"Unknown activation {self.activation!r}; choose one of {sorted(ACTIVATIONS)}.")
     act = ACTIVATIONS[self.activation]
     for width in self.hidden:
       x = self._dense(width, x.shape[-1])(x)
@@ -62,6 +63,7 @@ class MLP(nn.Module):
       return nn.Dense(width)
     if self.weight_init == "torch":
       bound = 1.0 / np.sqrt(fan_in)
-      uniform = lambda key, shape, dtype=jnp.float32: jax.random.uniform(key, shape, dtype, -bound, bound)
+      uniform = lambda key, shape, dtype=jnp.float32: jax.random.uniform(
+          key, shape, dtype, -bound, bound)
       return nn.Dense(width, kernel_init=uniform, bias_init=uniform)
     raise ConfigError(f"Unknown weight_init {self.weight_init!r}; choose 'lecun' or 'torch'.")

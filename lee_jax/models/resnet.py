@@ -5,7 +5,7 @@ reach early layers through the identity path, so deeper networks stay trainable.
 stage depths and widths select the family member:
 
 - ``ResNet(stage_sizes=(2, 2, 2, 2))``: ResNet-18 (ImageNet stem: 7×7 stride 2, max-pool).
-- ``ResNet(stage_sizes=(3, 3, 3), widths=(16, 32, 64), stem="small")``: ResNet-20 of the CIFAR paper.
+- ``ResNet(stage_sizes=(3, 3, 3), widths=(16, 32, 64), stem="small")``: the CIFAR paper's ResNet-20.
 - ``ResNet(stage_sizes=(1, 1, 1), widths=(16, 32, 64), stem="small")``: HW3's small one for MNIST.
 
 Each stage after the first halves the resolution with a stride-2 convolution; a 1×1 projection
@@ -35,13 +35,15 @@ class ResidualBlock(nn.Module):
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-    norm = lambda name, **kw: nn.BatchNorm(use_running_average=not train, name=name, **BATCH_NORM, **kw)
+    norm = lambda name, **kw: nn.BatchNorm(use_running_average=not train, name=name, **BATCH_NORM,
+                                           **kw)
     y = nn.Conv(self.filters, (3, 3), self.strides, padding=1, use_bias=False, name="conv1")(x)
     y = nn.relu(norm("bn1")(y))
     y = nn.Conv(self.filters, (3, 3), padding=1, use_bias=False, name="conv2")(y)
     # Optionally a zero last scale, so that every block starts as the identity (torchvision's
     # zero_init_residual; off by default there too).
-    y = norm("bn2", scale_init=nn.initializers.zeros if self.zero_init_residual else nn.initializers.ones)(y)
+    y = norm("bn2", scale_init=nn.initializers.zeros
+             if self.zero_init_residual else nn.initializers.ones)(y)
     if x.shape != y.shape:
       x = nn.Conv(self.filters, (1, 1), self.strides, use_bias=False, name="projection")(x)
       x = norm("bn_projection")(x)

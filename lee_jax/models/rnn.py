@@ -31,14 +31,15 @@ class BiRNNTagger(nn.Module):
   dropout: float = 0.0  # Between layers and before the output layer.
 
   @nn.compact
-  def __call__(self, x: jax.Array, lengths: jax.Array | None = None, train: bool = False) -> jax.Array:
+  def __call__(self, x: jax.Array, lengths: jax.Array | None = None,
+               train: bool = False) -> jax.Array:
     chex.assert_rank(x, 3)
     if self.cell not in CELLS:
       raise ConfigError(f"Unknown RNN cell {self.cell!r}; choose one of {sorted(CELLS)}.")
     cell = CELLS[self.cell]
     for _ in range(self.layers):
-      x = nn.Bidirectional(nn.RNN(cell(self.hidden)), nn.RNN(cell(self.hidden)))(
-          x, seq_lengths=lengths)
+      x = nn.Bidirectional(nn.RNN(cell(self.hidden)),
+                           nn.RNN(cell(self.hidden)))(x, seq_lengths=lengths)
       if self.dropout:
         x = nn.Dropout(self.dropout, deterministic=not train)(x)
     logits = nn.Dense(self.classes)(x)

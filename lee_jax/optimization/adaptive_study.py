@@ -47,7 +47,8 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
   start = jnp.asarray(spec.start, jnp.float32)
   results, paths, curves = {}, {}, {}
   for name in config_lib.variant_names(config):
-    path, losses = surfaces.descend(surface, _optimizer(config[name], spec.steps), start, spec.steps)
+    path, losses = surfaces.descend(surface, _optimizer(config[name], spec.steps), start,
+                                    spec.steps)
     distance = np.linalg.norm(path, axis=1)  # The minimum is at the origin.
     near = distance <= spec.tolerance
     results[name] = {
@@ -64,7 +65,12 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
   fig = surfaces.paths_figure(surface, paths, xlim=(-lim, lim), ylim=(-lim / 8, lim / 8),
                               title=f"L = (w1² + {spec.steep:g}·w2²)/2, {spec.steps} steps")
   figures.save(fig, workdir, "optimizer_paths")
-  figures.save(figures.learning_curves(curves, ylabel="loss", log_y=True,
-                                       title="loss per update"), workdir, "optimizer_losses")
-  return {"surface": f"(w1^2 + {spec.steep:g} w2^2)/2", "start": list(spec.start),
-          "tolerance": spec.tolerance, "steps": spec.steps, "optimizers": results}
+  figures.save(figures.learning_curves(curves, ylabel="loss", log_y=True, title="loss per update"),
+               workdir, "optimizer_losses")
+  return {
+      "surface": f"(w1^2 + {spec.steep:g} w2^2)/2",
+      "start": list(spec.start),
+      "tolerance": spec.tolerance,
+      "steps": spec.steps,
+      "optimizers": results
+  }

@@ -62,9 +62,11 @@ def time_per_update(spec: ml_collections.ConfigDict, digits: mnist_runs.Digits,
       state, metrics = step(state, batch)
     jax.block_until_ready(metrics)
     per_update = (time.perf_counter() - start) / repeats
-    out[batch_size] = {"ms_per_update": 1e3 * per_update,
-                       "updates_per_epoch": -(-n // batch_size),
-                       "seconds_per_epoch": per_update * -(-n // batch_size)}
+    out[batch_size] = {
+        "ms_per_update": 1e3 * per_update,
+        "updates_per_epoch": -(-n // batch_size),
+        "seconds_per_epoch": per_update * -(-n // batch_size)
+    }
   return out
 
 
@@ -90,18 +92,25 @@ def train_and_measure(config: ml_collections.ConfigDict, digits: mnist_runs.Digi
                            epochs=epochs, seed=config.seed, evaluations=spec.evaluations,
                            workdir=workdir / name.replace(" ", "_").replace(",", ""), mesh=mesh)
     loss = mnist_runs.data_loss(run.state, train_sample)
-    _, sharpness = critical_points.extreme_eigenvalues(
-        loss, run.state.params, num_iterations=spec.lanczos_iterations, seed=config.seed)
-    out[name] = {"batch_size": batch_size, "momentum": momentum, "epochs": round(epochs, 2),
-                 "updates": int(jax.device_get(run.state.step)),
-                 "train_accuracy": mnist_runs.accuracy(run.state, digits.train, mesh),
-                 "val_accuracy": mnist_runs.accuracy(run.state, digits.val, mesh),
-                 "train_loss": float(loss(run.state.params)), "sharpness": sharpness}
+    _, sharpness = critical_points.extreme_eigenvalues(loss, run.state.params,
+                                                       num_iterations=spec.lanczos_iterations,
+                                                       seed=config.seed)
+    out[name] = {
+        "batch_size": batch_size,
+        "momentum": momentum,
+        "epochs": round(epochs, 2),
+        "updates": int(jax.device_get(run.state.step)),
+        "train_accuracy": mnist_runs.accuracy(run.state, digits.train, mesh),
+        "val_accuracy": mnist_runs.accuracy(run.state, digits.val, mesh),
+        "train_loss": float(loss(run.state.params)),
+        "sharpness": sharpness
+    }
     if not note:
       curves[name] = run.accuracy_by_epoch()
-  figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
-                                       title=f"SGD, η = {spec.learning_rate:g}"),
-               workdir, "batch_size_curves")
+  figures.save(
+      figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
+                              title=f"SGD, η = {spec.learning_rate:g}"), workdir,
+      "batch_size_curves")
   return out
 
 
@@ -121,6 +130,11 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
   digits = mnist_runs.load(config)
   timing = time_per_update(config.study, digits, config.seed)
   figures.save(_timing_figure(timing), workdir, "batch_size_time")
-  return {"device": f"{jax.device_count()} {jax.default_backend()} device(s)",
-          "train_examples": len(digits.train), "timing": {str(k): v for k, v in timing.items()},
-          "runs": train_and_measure(config, digits, workdir)}
+  return {
+      "device": f"{jax.device_count()} {jax.default_backend()} device(s)",
+      "train_examples": len(digits.train),
+      "timing": {
+          str(k): v for k, v in timing.items()
+      },
+      "runs": train_and_measure(config, digits, workdir)
+  }

@@ -35,7 +35,8 @@ SADDLE_POINT = "saddle point"
 FLAT = "flat (degenerate)"
 
 
-def flat_loss(loss_fn: LossFn, params: PyTree) -> tuple[Callable[[jax.Array], jax.Array], jax.Array]:
+def flat_loss(loss_fn: LossFn,
+              params: PyTree) -> tuple[Callable[[jax.Array], jax.Array], jax.Array]:
   """The loss as a function of one flat vector θ, and θ itself: the lecture's view of all
   parameters as a single point on the error surface."""
   theta, unravel = ravel_pytree(params)
@@ -108,8 +109,10 @@ def extreme_eigenvalues(loss_fn: LossFn, params: PyTree, *, num_iterations: int 
 
   @jax.jit
   def run(theta, key):
+
     def matvec(v):
       return ravel_pytree(hvp(loss_fn, unravel(theta), unravel(v)))[0]
+
     values, _ = lanczos(matvec, theta.size, num_iterations, key)
     return values[0], values[-1]
 
@@ -138,7 +141,8 @@ def minimum_ratio(eigenvalues: np.ndarray | jax.Array, tol: float = 0.0) -> floa
   included; with ``tol > 0`` only eigenvalues with |λ| > ``tol`` · max|λ| are counted.
   """
   eigenvalues = np.asarray(eigenvalues)
-  counted = eigenvalues[np.abs(eigenvalues) > tol * np.abs(eigenvalues).max()] if tol else eigenvalues
+  counted = eigenvalues[np.abs(eigenvalues) > tol
+                        * np.abs(eigenvalues).max()] if tol else eigenvalues
   return float((counted > 0).mean()) if counted.size else float("nan")
 
 

@@ -40,12 +40,16 @@ def lecture_saddle() -> dict[str, Any]:
   eigenvalues = np.linalg.eigvalsh(cp.hessian(loss, origin))
   value, u = cp.escape_direction(loss, origin)
   step = jax.tree.map(lambda p, d: p + 0.5 * d, origin, u)
-  return {"gradient_norm": float(cp.gradient_norm(loss, origin)),
-          "hessian": np.asarray(cp.hessian(loss, origin)).tolist(),
-          "eigenvalues": eigenvalues.tolist(), "kind": cp.classify(eigenvalues),
-          "escape_eigenvalue": value,
-          "escape_direction": [float(u["w1"]), float(u["w2"])],
-          "loss_at_saddle": float(loss(origin)), "loss_after_step_0.5u": float(loss(step))}
+  return {
+      "gradient_norm": float(cp.gradient_norm(loss, origin)),
+      "hessian": np.asarray(cp.hessian(loss, origin)).tolist(),
+      "eigenvalues": eigenvalues.tolist(),
+      "kind": cp.classify(eigenvalues),
+      "escape_eigenvalue": value,
+      "escape_direction": [float(u["w1"]), float(u["w2"])],
+      "loss_at_saddle": float(loss(origin)),
+      "loss_after_step_0.5u": float(loss(step))
+  }
 
 
 class TinyNet(nn.Module):
@@ -91,12 +95,13 @@ def minimum_ratio_study(config: ml_collections.ConfigDict) -> dict[str, np.ndarr
 
   def grad_norm_sq(params):
     g = jax.grad(loss_fn)(params)
-    return sum(jnp.sum(leaf**2) for leaf in jax.tree.leaves(g))
+    return sum(jnp.sum(leaf ** 2) for leaf in jax.tree.leaves(g))
 
   def one_run(key, fit_steps):
     params = model.init(key, jnp.zeros((1, 1)))
 
     def descend(objective, tx, steps_active, length):
+
       def body(carry, i):
         params, opt_state = carry
         updates, new_opt = tx.update(jax.grad(objective)(params), opt_state, params)
@@ -104,6 +109,7 @@ def minimum_ratio_study(config: ml_collections.ConfigDict) -> dict[str, np.ndarr
         active = i < steps_active  # Runs share one loop; each stops at its own step count.
         keep = lambda new, old: jax.tree.map(lambda a, b: jnp.where(active, a, b), new, old)
         return (keep(new_params, params), keep(new_opt, opt_state)), None
+
       tx_state = tx.init(params)
       return jax.lax.scan(body, (params, tx_state), jnp.arange(length))[0][0]
 
@@ -117,8 +123,12 @@ def minimum_ratio_study(config: ml_collections.ConfigDict) -> dict[str, np.ndarr
   # at critical points of many different losses.
   fit_steps = np.geomspace(spec.min_fit_steps, spec.max_fit_steps, spec.runs).astype(np.int32)
   loss, grad_norm, eigenvalues = jax.jit(jax.vmap(one_run))(keys, jnp.asarray(fit_steps))
-  return {"loss": np.asarray(loss), "gradient_norm": np.asarray(grad_norm),
-          "eigenvalues": np.asarray(eigenvalues), "fit_steps": fit_steps}
+  return {
+      "loss": np.asarray(loss),
+      "gradient_norm": np.asarray(grad_norm),
+      "eigenvalues": np.asarray(eigenvalues),
+      "fit_steps": fit_steps
+  }
 
 
 def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[str, Any]:
@@ -130,30 +140,43 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
   kinds = [cp.classify(e, tol) for e in study["eigenvalues"]]
   near_critical = study["gradient_norm"] <= config.study.critical_gradient_norm
   fig, ax = figures.new(size=(5.5, 4))
-  points = ax.scatter(ratios, study["loss"], c=np.log10(study["gradient_norm"]), s=14, cmap="viridis")
+  points = ax.scatter(ratios, study["loss"], c=np.log10(study["gradient_norm"]), s=14,
+                      cmap="viridis")
   fig.colorbar(points, ax=ax, label="log10 ‖gradient‖")
   ax.set(xlabel="minimum ratio (fraction of positive eigenvalues)", ylabel="training loss",
          yscale="log", title=f"{len(ratios)} runs of a 1-{config.study.hidden}-1 net")
   figures.save(fig, workdir, "minimum_ratio")
   # Sorted: a set of strings iterates in an order that changes with Python's hash seed.
-  counts = {k: int(sum(kind == k for kind, c in zip(kinds, near_critical) if c))
-            for k in sorted(set(kinds))}
+  counts = {
+      k: int(sum(kind == k for kind, c in zip(kinds, near_critical) if c))
+      for k in sorted(set(kinds))
+  }
   return {
       "lecture_saddle": lecture_saddle(),
       "runs": len(ratios),
-      "gradient_norm": {"min": float(study["gradient_norm"].min()),
-                        "median": float(np.median(study["gradient_norm"])),
-                        "max": float(study["gradient_norm"].max())},
+      "gradient_norm": {
+          "min": float(study["gradient_norm"].min()),
+          "median": float(np.median(study["gradient_norm"])),
+          "max": float(study["gradient_norm"].max())
+      },
       "small_gradient_runs": int(near_critical.sum()),
       "kinds_of_small_gradient_points": counts,
-      "minimum_ratio": {"min": float(ratios.min()), "median": float(np.median(ratios)),
-                        "max": float(ratios.max())},
+      "minimum_ratio": {
+          "min": float(ratios.min()),
+          "median": float(np.median(ratios)),
+          "max": float(ratios.max())
+      },
       # The same over eigenvalues clearly away from zero (|λ| > zero_tolerance · max|λ|).
       "minimum_ratio_above_tolerance": {
-          "min": float(clear_ratios.min()), "median": float(np.median(clear_ratios)),
-          "max": float(clear_ratios.max())},
-      "loss": {"min": float(study["loss"].min()), "median": float(np.median(study["loss"])),
-               "max": float(study["loss"].max())},
+          "min": float(clear_ratios.min()),
+          "median": float(np.median(clear_ratios)),
+          "max": float(clear_ratios.max())
+      },
+      "loss": {
+          "min": float(study["loss"].min()),
+          "median": float(np.median(study["loss"])),
+          "max": float(study["loss"].max())
+      },
       "parameters": int(study["eigenvalues"].shape[1]),
       "negative_eigenvalues_median": float(np.median((study["eigenvalues"] < 0).sum(1))),
   }

@@ -38,8 +38,7 @@ from lee_jax.models import MLP, BiRNNTagger
 from lee_jax.optimization import frames
 
 KINDS = ("mlp", "rnn")
-COLUMNS = ["frames_per_example", "val_accuracy", "test_accuracy", "best_epoch", "params",
-           "seconds"]
+COLUMNS = ["frames_per_example", "val_accuracy", "test_accuracy", "best_epoch", "params", "seconds"]
 
 
 def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
@@ -66,9 +65,11 @@ def build_model(config: ml_collections.ConfigDict, name: str) -> nn.Module:
 
 def _decode(record: data.Record) -> frames.Utterance:
   utterance_id = record["id"]
-  return {"id": utterance_id.decode() if isinstance(utterance_id, bytes) else str(utterance_id),
-          "features": np.asarray(record["features"], np.float32),
-          "labels": np.asarray(record["labels"], np.int64)}
+  return {
+      "id": utterance_id.decode() if isinstance(utterance_id, bytes) else str(utterance_id),
+      "features": np.asarray(record["features"], np.float32),
+      "labels": np.asarray(record["labels"], np.int64)
+  }
 
 
 def load_splits(config: ml_collections.ConfigDict) -> dict[str, list[frames.Utterance]]:
@@ -84,14 +85,19 @@ def load_splits(config: ml_collections.ConfigDict) -> dict[str, list[frames.Utte
     if len(width) != 1:
       raise DataError(f"{spec.name} {split}: utterances have different feature sizes {width}.")
   if not 0.0 < spec.train_ratio < 1.0:
-    raise ConfigError(f"data.train_ratio must lie strictly between 0 and 1, got {spec.train_ratio}.")
+    raise ConfigError(
+        f"data.train_ratio must lie strictly between 0 and 1, got {spec.train_ratio}.")
   order = np.random.default_rng(config.seed).permutation(len(train))
   cut = int(len(train) * spec.train_ratio)
-  return {"train": [train[i] for i in np.sort(order[:cut])],
-          "val": [train[i] for i in np.sort(order[cut:])], "test": test}
+  return {
+      "train": [train[i] for i in np.sort(order[:cut])],
+      "val": [train[i] for i in np.sort(order[cut:])],
+      "test": test
+  }
 
 
 # --- The two kinds of model: what a batch holds and how the loss reads it. -------------------
+
 
 def frame_loss(params, state, batch, rng):
   logits, model_state = state.apply_fn(state.variables(params), batch["window"], train=True,
@@ -124,9 +130,11 @@ def sequence_loss(params, state, batch, rng):
 
 def _per_frame(state, batch):
   logits = _frame_outputs(state, batch)
-  return {"correct": jnp.argmax(logits, -1) == batch["label"],
-          "loss": optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"]),
-          "frames": jnp.ones(batch["label"].shape)}
+  return {
+      "correct": jnp.argmax(logits, -1) == batch["label"],
+      "loss": optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"]),
+      "frames": jnp.ones(batch["label"].shape)
+  }
 
 
 def _per_utterance(state, batch):
@@ -134,8 +142,12 @@ def _per_utterance(state, batch):
   labels = batch["labels"]
   real = labels >= 0
   losses = optax.softmax_cross_entropy_with_integer_labels(logits, jnp.maximum(labels, 0))
-  return {"correct": jnp.where(real, jnp.argmax(logits, -1) == labels, False).sum(-1),
-          "loss": jnp.where(real, losses, 0.0).sum(-1), "frames": real.sum(-1)}
+  return {
+      "correct": jnp.where(real,
+                           jnp.argmax(logits, -1) == labels, False).sum(-1),
+      "loss": jnp.where(real, losses, 0.0).sum(-1),
+      "frames": real.sum(-1)
+  }
 
 
 class _Kind:
@@ -199,9 +211,9 @@ def _predicted_utterances(state, batch):
   return {"phonemes": jnp.argmax(logits, -1), "length": batch["length"]}
 
 
-def run_variant(config: ml_collections.ConfigDict, name: str,
-                splits: dict[str, list[frames.Utterance]], workdir: epath.Path,
-                mesh: Mesh) -> ladder.Rung:
+def run_variant(config: ml_collections.ConfigDict, name: str, splits: dict[str,
+                                                                           list[frames.Utterance]],
+                workdir: epath.Path, mesh: Mesh) -> ladder.Rung:
   """Trains variant ``name``, keeps its best epoch, predicts the test frames."""
   variant = config[name]
   parallel.check_batch_size(variant.batch_size, mesh)
@@ -210,42 +222,50 @@ def run_variant(config: ml_collections.ConfigDict, name: str,
   train_config = config_lib.resolve(variant.train, per_epoch)
   tx = optim.make(variant.optimizer, train_config.num_steps)
   state = state_lib.create(build_model(config, name), tx, kind.example, config.seed, mesh)
-  result = loop.fit(state, steps.make_train_step(kind.loss_fn, mesh), kind.train_batches(),
-                    config=train_config, workdir=workdir, mesh=mesh,
-                    evaluate=lambda s: kind.evaluate(s, "val"))
+  result = loop.fit(state, steps.make_train_step(kind.loss_fn,
+                                                 mesh), kind.train_batches(), config=train_config,
+                    workdir=workdir, mesh=mesh, evaluate=lambda s: kind.evaluate(s, "val"))
   best = result.best_state()
   predictions = kind.predict(best, "test")
   # The course's Kaggle format: ``Id,Class``, frames numbered from 0 in test-split order.
-  report.write_predictions(workdir / "pred.csv", "Id,Class", np.arange(len(predictions)), predictions)
-  numbers = {"val_accuracy": result.best_value, "best_epoch": result.best_step // per_epoch,
-             "params": state_lib.num_params(best.params),
-             "frames_per_example": variant.context if not kind.sequence else "utterance"}
+  report.write_predictions(workdir / "pred.csv", "Id,Class", np.arange(len(predictions)),
+                           predictions)
+  numbers = {
+      "val_accuracy": result.best_value,
+      "best_epoch": result.best_step // per_epoch,
+      "params": state_lib.num_params(best.params),
+      "frames_per_example": variant.context if not kind.sequence else "utterance"
+  }
   labels = np.concatenate([u["labels"] for u in splits["test"]])
   if labels.min() >= 0:  # The real test labels are Kaggle's hidden answers.
     numbers["test_accuracy"] = float(np.mean(predictions == labels))
   return ladder.Rung(numbers, {"steps_per_epoch": per_epoch})
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[str, Any]:
+def train_and_evaluate(config: ml_collections.ConfigDict,
+                       workdir: str | epath.Path) -> dict[str, Any]:
   """Trains every variant of ``config``; returns the summary (see ``summary_table``)."""
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()
   names = ladder.names(config, check_variant)
   splits = load_splits(config)
-  counts = {k: f"{len(v)} utterances, {sum(len(u['labels']) for u in v)} frames"
-            for k, v in splits.items()}
+  counts = {
+      k: f"{len(v)} utterances, {sum(len(u['labels']) for u in v)} frames"
+      for k, v in splits.items()
+  }
   logging.info("%s: %s.", config.data.name, counts)
   rungs = ladder.climb(names, workdir,
                        lambda name, rung_dir: run_variant(config, name, splits, rung_dir, mesh))
-  curves = {name: writer.curve_by_epoch(workdir / name, "accuracy",
-                                        rung.artifacts["steps_per_epoch"])
-            for name, rung in rungs.items()}
-  figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation frame accuracy",
-                                       title="HW2: validation accuracy per epoch"),
-               workdir, "learning_curves")
+  curves = {
+      name: writer.curve_by_epoch(workdir / name, "accuracy", rung.artifacts["steps_per_epoch"])
+      for name, rung in rungs.items()
+  }
+  figures.save(
+      figures.learning_curves(curves, xlabel="epoch", ylabel="validation frame accuracy",
+                              title="HW2: validation accuracy per epoch"), workdir,
+      "learning_curves")
   return {"dataset": config.data.name, "examples": counts, "variants": ladder.numbers(rungs)}
 
 
 def summary_table(summary: dict[str, Any]) -> str:
   return ladder.table(summary["variants"], COLUMNS)
-

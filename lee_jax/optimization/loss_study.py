@@ -28,9 +28,11 @@ def _surface_numbers(corner: float) -> dict[str, Any]:
   out = {}
   for name in classification_loss.LOSSES:
     surface = classification_loss.two_logit_surface(name, target=0)
-    out[name] = {"loss_at_wrong_corner": float(surface(wrong)),
-                 "gradient_norm_at_wrong_corner": float(optax.global_norm(jax.grad(surface)(wrong))),
-                 "loss_at_right_corner": float(surface(-wrong)) + 0.0}  # No "-0".
+    out[name] = {
+        "loss_at_wrong_corner": float(surface(wrong)),
+        "gradient_norm_at_wrong_corner": float(optax.global_norm(jax.grad(surface)(wrong))),
+        "loss_at_right_corner": float(surface(-wrong)) + 0.0
+    }  # No "-0".
 
   return out
 
@@ -64,16 +66,20 @@ def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[st
   curves = {}
   for name in classification_loss.LOSSES:
     model = MLP(hidden=tuple(spec.hidden), outputs=10)
-    run_ = mnist_runs.train(
-        model, digits, optimizer=config.optimizer, batch_size=spec.batch_size, epochs=spec.epochs,
-        loss_name=name, seed=config.seed, evaluations=spec.evaluations, workdir=workdir / name,
-        mesh=mesh, init_params=lambda p: bad_start(p, spec.wrong_class, spec.bias))
+    run_ = mnist_runs.train(model, digits, optimizer=config.optimizer, batch_size=spec.batch_size,
+                            epochs=spec.epochs, loss_name=name, seed=config.seed,
+                            evaluations=spec.evaluations, workdir=workdir / name, mesh=mesh,
+                            init_params=lambda p: bad_start(p, spec.wrong_class, spec.bias))
     epochs, accuracy = run_.accuracy_by_epoch()
     accuracy = [round(a, 4) for a in accuracy]
-    summary["training"][name] = {"epochs": epochs, "val_accuracy": accuracy,
-                                 "final_val_accuracy": accuracy[-1]}
+    summary["training"][name] = {
+        "epochs": epochs,
+        "val_accuracy": accuracy,
+        "final_val_accuracy": accuracy[-1]
+    }
     curves[name] = (epochs, accuracy)
-  figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
-                                       title="From the same confidently wrong start"),
-               workdir, "bad_start_training")
+  figures.save(
+      figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
+                              title="From the same confidently wrong start"), workdir,
+      "bad_start_training")
   return summary

@@ -41,7 +41,10 @@ class Digits:
 
   def arrays(self, split: str) -> dict[str, np.ndarray]:
     records = getattr(self, split)
-    return {"x": np.stack([r["x"] for r in records]), "label": np.array([r["label"] for r in records])}
+    return {
+        "x": np.stack([r["x"] for r in records]),
+        "label": np.array([r["label"] for r in records])
+    }
 
 
 def load(config: ml_collections.ConfigDict) -> Digits:
@@ -58,8 +61,10 @@ def load(config: ml_collections.ConfigDict) -> Digits:
   top = float(max(np.max(r["image"]) for r in train))
 
   def flat(source):
-    return [{"x": (np.asarray(r["image"], np.float32) / top).reshape(-1),
-             "label": np.int32(r["label"])} for r in source]
+    return [{
+        "x": (np.asarray(r["image"], np.float32) / top).reshape(-1),
+        "label": np.int32(r["label"])
+    } for r in source]
 
   return Digits(flat(train), flat(val))
 
@@ -80,9 +85,11 @@ def loss_fn_for(loss_name: str, classes: int = 10) -> steps.LossFn:
 
 def _per_example(state, batch):
   logits = state.apply_fn(state.variables(), batch["x"], train=False)
-  return {"accuracy": jnp.argmax(logits, -1) == batch["label"],
-          "cross_entropy": classification_loss.cross_entropy(
-              logits, jax.nn.one_hot(batch["label"], logits.shape[-1]))}
+  return {
+      "accuracy": jnp.argmax(logits, -1) == batch["label"],
+      "cross_entropy": classification_loss.cross_entropy(
+          logits, jax.nn.one_hot(batch["label"], logits.shape[-1]))
+  }
 
 
 @functools.cache
@@ -121,8 +128,7 @@ class Run:
 
 def train(model: nn.Module, digits: Digits, *, optimizer: ml_collections.ConfigDict,
           batch_size: int, epochs: float, loss_name: str = "cross_entropy", seed: int = 0,
-          evaluations: int = 10, workdir: str | epath.Path, mesh: Mesh,
-          init_params=None) -> Run:
+          evaluations: int = 10, workdir: str | epath.Path, mesh: Mesh, init_params=None) -> Run:
   """Trains ``model`` for ``epochs`` epochs of ``batch_size`` and evaluates ``evaluations`` times.
 
   ``init_params``, if given, maps the freshly initialised parameters to the ones to start from
@@ -139,7 +145,8 @@ def train(model: nn.Module, digits: Digits, *, optimizer: ml_collections.ConfigD
   if init_params is not None:
     params = init_params(state.params)
     state = state.replace(params=params, opt_state=tx.init(params))
-  val_batches = data.device_eval_batches(digits.val, batch_size=min(1000, len(digits.val)), mesh=mesh)
+  val_batches = data.device_eval_batches(digits.val, batch_size=min(1000, len(digits.val)),
+                                         mesh=mesh)
   eval_step = _eval_step(mesh)
   if batch_size >= len(digits.train):
     batches = data.full_batches(digits.arrays("train"))
@@ -151,14 +158,15 @@ def train(model: nn.Module, digits: Digits, *, optimizer: ml_collections.ConfigD
   return Run(result.state, per_epoch, writer.read_metrics(workdir, "val"))
 
 
-def accuracy(state: state_lib.TrainState, records: list[dict[str, np.ndarray]], mesh: Mesh) -> float:
+def accuracy(state: state_lib.TrainState, records: list[dict[str, np.ndarray]],
+             mesh: Mesh) -> float:
   """Accuracy over ``records`` through the engine's masked, sharded evaluation."""
   batches = data.eval_batches(records, batch_size=min(1000, len(records)))
-  return steps.evaluate(_eval_step(mesh), state, (parallel.global_batch(mesh, b) for b in batches))["accuracy"]
+  return steps.evaluate(_eval_step(mesh), state,
+                        (parallel.global_batch(mesh, b) for b in batches))["accuracy"]
 
 
 def subset(arrays: dict[str, np.ndarray], n: int, seed: int = 0) -> dict[str, np.ndarray]:
   """``n`` rows chosen at random: a fixed sample for Hessians and training accuracy."""
   rows = np.sort(np.random.default_rng(seed).permutation(len(arrays["label"]))[:n])
   return {k: v[rows] for k, v in arrays.items()}
-

@@ -31,7 +31,8 @@ def two_features(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
   """x₁ ~ U(1, 2), x₂ ~ U(100, 200) and y = 3 + 2x₁ + 0.05x₂ + noise."""
   rng = np.random.default_rng(seed)
   x = np.stack([rng.uniform(1, 2, n), rng.uniform(100, 200, n)], axis=1)
-  return x.astype(np.float32), (3 + 2 * x[:, 0] + 0.05 * x[:, 1] + rng.normal(0, 0.1, n)).astype(np.float32)
+  return x.astype(np.float32), (3 + 2 * x[:, 0] + 0.05 * x[:, 1]
+                                + rng.normal(0, 0.1, n)).astype(np.float32)
 
 
 def standardize(x: np.ndarray) -> np.ndarray:
@@ -45,7 +46,8 @@ def regression_surface(x: np.ndarray, y: np.ndarray):
   return lambda theta: jnp.mean((x @ theta[:2] + theta[2] - y) ** 2)
 
 
-def feature_normalization(spec: ml_collections.ConfigDict, seed: int, workdir: epath.Path) -> dict[str, Any]:
+def feature_normalization(spec: ml_collections.ConfigDict, seed: int,
+                          workdir: epath.Path) -> dict[str, Any]:
   x, y = two_features(spec.examples, seed)
   out, paths = {}, {}
   for name, features in (("raw", x), ("normalized", standardize(x))):
@@ -53,19 +55,24 @@ def feature_normalization(spec: ml_collections.ConfigDict, seed: int, workdir: e
     eigenvalues = np.linalg.eigvalsh(np.asarray(jax.hessian(surface)(jnp.zeros(3))))
     eta = spec.eta_fraction * 2.0 / eigenvalues.max()  # Just under where descent diverges.
     path, losses = surfaces.descend(surface, rules.gradient_descent(eta), jnp.zeros(3), spec.steps)
-    optimum = float(np.mean((np.linalg.lstsq(np.c_[features, np.ones(len(y))], y, rcond=None)[0]
-                             @ np.c_[features, np.ones(len(y))].T - y) ** 2))
-    out[name] = {"hessian_condition_number": float(eigenvalues.max() / eigenvalues.min()),
-                 "learning_rate": float(eta),
-                 "steps_to_within_1%_of_optimum": surfaces.steps_to_converge(
-                     losses - optimum, 0.01 * optimum),
-                 "final_loss": float(losses[-1]), "optimal_loss": optimum}
+    optimum = float(
+        np.mean((np.linalg.lstsq(np.c_[features, np.ones(len(y))], y, rcond=None)[0]
+                 @ np.c_[features, np.ones(len(y))].T - y) ** 2))
+    out[name] = {
+        "hessian_condition_number": float(eigenvalues.max() / eigenvalues.min()),
+        "learning_rate": float(eta),
+        "steps_to_within_1%_of_optimum": surfaces.steps_to_converge(losses - optimum,
+                                                                    0.01 * optimum),
+        "final_loss": float(losses[-1]),
+        "optimal_loss": optimum
+    }
     paths[name] = (surface, path)
   fig, axes = figures.new(2, 1, size=(5, 4))
   for ax, (name, (surface, path)) in zip(axes, paths.items()):
     best = path[-1]
     w1 = np.linspace(best[0] - 3, best[0] + 3, 120)
-    w2 = np.linspace(best[1] - (0.1 if name == "raw" else 3), best[1] + (0.1 if name == "raw" else 3), 120)
+    w2 = np.linspace(best[1] - (0.1 if name == "raw" else 3), best[1] +
+                     (0.1 if name == "raw" else 3), 120)
     g1, g2 = np.meshgrid(w1, w2)
     grid = jnp.stack([g1.ravel(), g2.ravel(), jnp.full(g1.size, best[2])], 1)
     values = np.asarray(jax.vmap(surface)(grid)).reshape(g1.shape)
@@ -106,13 +113,15 @@ def batch_normalization(config: ml_collections.ConfigDict, workdir: epath.Path) 
         continue
       out[name][f"lr={eta:g}"] = round(run.val_curve[-1]["accuracy"], 4)
       curves[f"{name}, η={eta:g}"] = run.accuracy_by_epoch()
-  figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
-                                       title="SGD with and without BatchNorm"),
-               workdir, "batch_norm_curves")
+  figures.save(
+      figures.learning_curves(curves, xlabel="epoch", ylabel="validation accuracy",
+                              title="SGD with and without BatchNorm"), workdir, "batch_norm_curves")
   return out
 
 
 def run(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[str, Any]:
   workdir = epath.Path(workdir)
-  return {"feature_normalization": feature_normalization(config.features, config.seed, workdir),
-          "batch_normalization_val_accuracy": batch_normalization(config, workdir)}
+  return {
+      "feature_normalization": feature_normalization(config.features, config.seed, workdir),
+      "batch_normalization_val_accuracy": batch_normalization(config, workdir)
+  }

@@ -76,7 +76,8 @@ def gradient_descent(learning_rate: float | optax.Schedule) -> optax.GradientTra
   return optax.GradientTransformation(init, update)
 
 
-def momentum(learning_rate: float | optax.Schedule, decay: float = 0.9) -> optax.GradientTransformation:
+def momentum(learning_rate: float | optax.Schedule,
+             decay: float = 0.9) -> optax.GradientTransformation:
   """mᵗ = λ mᵗ⁻¹ − ηᵗ gᵗ, θᵗ⁺¹ = θᵗ + mᵗ (λ is ``decay``).
 
   Equal to ``optax.sgd(η, momentum=λ)`` for a constant η; with a schedule, Optax scales the
@@ -95,7 +96,8 @@ def momentum(learning_rate: float | optax.Schedule, decay: float = 0.9) -> optax
   return optax.GradientTransformation(init, update)
 
 
-def adagrad(learning_rate: float | optax.Schedule, eps: float = 1e-7) -> optax.GradientTransformation:
+def adagrad(learning_rate: float | optax.Schedule,
+            eps: float = 1e-7) -> optax.GradientTransformation:
   """σᵢᵗ = √(Σₛ (gᵢˢ)² + ε) over s = 0…t; a parameter that has seen no gradient stays put."""
 
   def init(params):
@@ -105,8 +107,8 @@ def adagrad(learning_rate: float | optax.Schedule, eps: float = 1e-7) -> optax.G
     del params
     eta = _eta(learning_rate, state.count)
     sums = jax.tree.map(lambda s, g: s + g * g, state.sigma_squared, grads)
-    step = jax.tree.map(lambda s, g: jnp.where(s > 0, -eta * g / jnp.sqrt(s + eps), 0.0),
-                        sums, grads)
+    step = jax.tree.map(lambda s, g: jnp.where(s > 0, -eta * g / jnp.sqrt(s + eps), 0.0), sums,
+                        grads)
     return step, AccumulatorState(state.count + 1, sums)
 
   return optax.GradientTransformation(init, update)
@@ -144,11 +146,16 @@ def adam(learning_rate: float | optax.Schedule, b1: float = 0.9, b2: float = 0.9
     m = jax.tree.map(lambda m, g: b1 * m + (1 - b1) * g, state.m, grads)
     v = jax.tree.map(lambda v, g: b2 * v + (1 - b2) * g * g, state.v, grads)
     step = jax.tree.map(
-        lambda m, v: -eta * (m / (1 - b1**t)) / (jnp.sqrt(v / (1 - b2**t)) + eps), m, v)
+        lambda m, v: -eta * (m / (1 - b1 ** t)) / (jnp.sqrt(v / (1 - b2 ** t)) + eps), m, v)
     return step, AdamState(t, m, v)
 
   return optax.GradientTransformation(init, update)
 
 
-RULES = {"gradient_descent": gradient_descent, "momentum": momentum, "adagrad": adagrad,
-         "rmsprop": rmsprop, "adam": adam}
+RULES = {
+    "gradient_descent": gradient_descent,
+    "momentum": momentum,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adam": adam
+}

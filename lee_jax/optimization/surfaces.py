@@ -36,6 +36,7 @@ def descend(surface: Surface, tx: optax.GradientTransformation, start: jax.Array
 
   @jax.jit
   def run(start):
+
     def step(carry, _):
       w, opt_state = carry
       loss, grad = jax.value_and_grad(surface)(w)
@@ -43,8 +44,7 @@ def descend(surface: Surface, tx: optax.GradientTransformation, start: jax.Array
       return (optax.apply_updates(w, updates), opt_state), (w, loss)
 
     (last, _), (path, losses) = jax.lax.scan(step, (start, tx.init(start)), length=num_steps)
-    return (jnp.concatenate([path, last[None]]),
-            jnp.concatenate([losses, surface(last)[None]]))
+    return (jnp.concatenate([path, last[None]]), jnp.concatenate([losses, surface(last)[None]]))
 
   path, losses = run(jnp.asarray(start, jnp.float32))
   return np.asarray(path), np.asarray(losses)
@@ -67,8 +67,8 @@ def grid(surface: Surface, xlim: tuple[float, float], ylim: tuple[float, float],
   return w1, w2, np.asarray(jax.vmap(surface)(points)).reshape(w1.shape)
 
 
-def paths_figure(surface: Surface, paths: Mapping[str, np.ndarray], *, xlim, ylim,
-                 title: str, columns: int = 4) -> Figure:
+def paths_figure(surface: Surface, paths: Mapping[str, np.ndarray], *, xlim, ylim, title: str,
+                 columns: int = 4) -> Figure:
   """Contours of ``surface`` with each optimizer's path in its own panel (start ○, end ×)."""
   rows = -(-len(paths) // columns)
   fig, axes = figures.new(min(columns, len(paths)), rows, size=(3.6, 2.6))

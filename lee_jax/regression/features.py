@@ -20,7 +20,8 @@ def select_k_best(x: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
   from sklearn.feature_selection import SelectKBest, f_regression  # pylint: disable=g-import-not-at-top
 
   if not 1 <= k <= x.shape[1]:
-    raise ConfigError(f"features.k must lie in [1, {x.shape[1]}] (the number of features); got {k}.")
+    raise ConfigError(
+        f"features.k must lie in [1, {x.shape[1]}] (the number of features); got {k}.")
   # Constant columns (e.g. a state absent from the split) have no F-statistic; they never win.
   with np.errstate(divide="ignore", invalid="ignore"):
     selector = SelectKBest(f_regression, k=k).fit(x, y)

@@ -32,12 +32,14 @@ from lee_jax.engine import figures, ladder, parallel, report, writer
 from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
-from lee_jax.regression import features as features_lib, model_selection, trainer
+from lee_jax.regression import features as features_lib
+from lee_jax.regression import model_selection, trainer
 from lee_jax.regression.models import Regressor
 
-
-COLUMNS = ["val_mse", "test_mse", "cv_mse_mean", "cv_mse_std", "best_epoch", "epochs",
-           "num_features", "params", "seconds"]
+COLUMNS = [
+    "val_mse", "test_mse", "cv_mse_mean", "cv_mse_std", "best_epoch", "epochs", "num_features",
+    "params", "seconds"
+]
 SELECTIONS = ("all", "k_best")
 
 
@@ -75,10 +77,10 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
   parallel.check_batch_size(variant.batch_size, mesh)
   x_train, y_train = _arrays(train)
   columns = _columns(variant.features, x_train, y_train)
-  scaler = (features_lib.Standardizer.fit(x_train[:, columns]) if variant.features.normalize
-            else features_lib.Standardizer.identity(len(columns)))
-  y_mean, y_std = ((float(y_train.mean()), float(y_train.std()))
-                   if variant.features.normalize_target else (0.0, 1.0))
+  scaler = (features_lib.Standardizer.fit(x_train[:, columns])
+            if variant.features.normalize else features_lib.Standardizer.identity(len(columns)))
+  y_mean, y_std = ((float(y_train.mean()),
+                    float(y_train.std())) if variant.features.normalize_target else (0.0, 1.0))
 
   def to_example(record: data.Record) -> data.Record:
     return {"x": scaler(record["features"][columns]), "y": np.float32(record["target"])}
@@ -97,10 +99,11 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
                                     map_fn=to_example)
 
   val_batches = device_batches(val)
-  result = trainer.fit_regressor(
-      model, optimizer=variant.optimizer, train=config_lib.resolve(variant.train, steps_per_epoch),
-      loss=variant.loss, train_batches=train_batches, val_batches=val_batches,
-      num_features=len(columns), workdir=workdir, mesh=mesh, seed=seed)
+  result = trainer.fit_regressor(model, optimizer=variant.optimizer,
+                                 train=config_lib.resolve(variant.train,
+                                                          steps_per_epoch), loss=variant.loss,
+                                 train_batches=train_batches, val_batches=val_batches,
+                                 num_features=len(columns), workdir=workdir, mesh=mesh, seed=seed)
   best = result.best_state()
   val_pred = trainer.predict(best, val_batches, mesh)
   _, y_val = _arrays(val)
@@ -121,29 +124,36 @@ def run_variant(variant: ml_collections.ConfigDict, *, train: Sequence[data.Reco
                              value_format=".6f")
     if np.all(np.isfinite(y_test)):  # The COVID test targets are Kaggle's hidden answers.
       numbers["test_mse"] = float(np.mean((test_pred - y_test) ** 2))
-  return ladder.Rung(numbers, {"val_pred": val_pred, "val_true": y_val,
-                               "steps_per_epoch": steps_per_epoch})
+  return ladder.Rung(numbers, {
+      "val_pred": val_pred,
+      "val_true": y_val,
+      "steps_per_epoch": steps_per_epoch
+  })
 
 
 def _figures(rungs: dict[str, ladder.Rung], workdir: epath.Path) -> None:
-  curves = {f"{name} (val)": writer.curve_by_epoch(workdir / name, "mse",
-                                                    rung.artifacts["steps_per_epoch"])
-            for name, rung in rungs.items()}
+  curves = {
+      f"{name} (val)": writer.curve_by_epoch(workdir / name, "mse",
+                                             rung.artifacts["steps_per_epoch"])
+      for name, rung in rungs.items()
+  }
   if any(xs for xs, _ in curves.values()):
-    figures.save(figures.learning_curves(curves, xlabel="epoch", ylabel="MSE", log_y=True,
-                                         title="HW1: validation MSE per epoch"),
-                 workdir, "learning_curves")
+    figures.save(
+        figures.learning_curves(curves, xlabel="epoch", ylabel="MSE", log_y=True,
+                                title="HW1: validation MSE per epoch"), workdir, "learning_curves")
   fig, axes = figures.new(ncols=len(rungs))
   for ax, (name, rung) in zip(np.atleast_1d(axes), rungs.items()):
     y, p = rung.artifacts["val_true"], rung.artifacts["val_pred"]
     ax.scatter(y, p, s=6, alpha=0.6)
     lims = [min(y.min(), p.min()), max(y.max(), p.max())]
     ax.plot(lims, lims, color="gray", linewidth=1)
-    ax.set(xlabel="true", ylabel="predicted", title=f"{name}: val MSE {rung.numbers['val_mse']:.4g}")
+    ax.set(xlabel="true", ylabel="predicted",
+           title=f"{name}: val MSE {rung.numbers['val_mse']:.4g}")
   figures.save(fig, workdir, "predictions")
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[str, Any]:
+def train_and_evaluate(config: ml_collections.ConfigDict,
+                       workdir: str | epath.Path) -> dict[str, Any]:
   """Trains every variant of ``config``; returns the summary (see ``summary_table``)."""
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()
@@ -153,8 +163,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
   everything = data.load(config.data.name, "train", **load)
   test = data.load(config.data.name, "test", **load)
   train, val = data.random_split(everything, config.data.validation_fraction, config.seed)
-  logging.info("%s: %d training, %d validation, %d test examples.", config.data.name,
-               len(train), len(val), len(test))
+  logging.info("%s: %d training, %d validation, %d test examples.", config.data.name, len(train),
+               len(val), len(test))
   common = dict(seed=config.seed, mesh=mesh, num_threads=config.data.num_threads,
                 prediction_column=config.data.prediction_column)
 
@@ -163,9 +173,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
     if config.cross_validation_folds:
       cv = model_selection.cross_validate(
           lambda tr, va, fold: run_variant(config[name], train=tr, val=va, test=None,
-                                           workdir=rung_dir / f"fold{fold}",
-                                           **common).numbers["val_mse"],
-          everything, config.cross_validation_folds, config.seed)
+                                           workdir=rung_dir / f"fold{fold}", **common).
+          numbers["val_mse"], everything, config.cross_validation_folds, config.seed)
       rung.numbers.update(cv_mse_mean=cv.mean, cv_mse_std=cv.std, cv_mse=list(cv.scores))
     return rung
 
@@ -173,7 +182,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.P
   _figures(rungs, workdir)
   return {
       "dataset": config.data.name,
-      "examples": {"train": len(train), "val": len(val), "test": len(test)},
+      "examples": {
+          "train": len(train),
+          "val": len(val),
+          "test": len(test)
+      },
       "variants": ladder.numbers(rungs),
   }
 

@@ -47,5 +47,7 @@ class CrossValidation:
 def cross_validate(train_and_score: Callable[[Subset, Subset, int], float],
                    source: Sequence[Record], folds: int, seed: int) -> CrossValidation:
   """Calls ``train_and_score(train, validation, fold)`` on each fold and collects the scores."""
-  return CrossValidation(tuple(
-      float(train_and_score(train, val, i)) for i, (train, val) in enumerate(kfold(source, folds, seed))))
+  return CrossValidation(
+      tuple(
+          float(train_and_score(train, val, i))
+          for i, (train, val) in enumerate(kfold(source, folds, seed))))

@@ -22,7 +22,8 @@ from etils import epath
 from flax import linen as nn
 from jax.sharding import Mesh
 
-from lee_jax.engine import loop, optim, state as state_lib, steps
+from lee_jax.engine import loop, optim, steps
+from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError
 
 ERRORS = {
@@ -57,19 +58,19 @@ def per_example_errors(state: state_lib.TrainState, batch: steps.Batch) -> dict[
 
 
 # Built once per (loss, mesh): every model, fold and recipe then reuses jit's compilation cache.
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def train_step(loss: str, mesh: Mesh):
   """The compiled gradient-descent step on ``loss`` (``"mse"`` or ``"mae"``)."""
   return steps.make_train_step(make_loss_fn(loss), mesh)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def eval_step(mesh: Mesh):
   """The compiled step summing both errors over a masked evaluation batch."""
   return steps.make_eval_step(per_example_errors, mesh)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def predict_step(mesh: Mesh):
   """The compiled prediction ŷ of a masked evaluation batch."""
   return steps.make_predict_step(lambda state, batch: _predict(state, state.params, batch["x"]),
@@ -98,9 +99,8 @@ def fit_regressor(
   tx = optim.make(optimizer, train.num_steps)
   example = np.zeros((1, num_features), np.float32)
   state = state_lib.create(model, tx, example, seed, mesh)
-  return loop.fit(
-      state, train_step(loss, mesh), train_batches, config=train, workdir=workdir,
-      mesh=mesh, evaluate=lambda s: steps.evaluate(eval_step(mesh), s, val_batches))
+  return loop.fit(state, train_step(loss, mesh), train_batches, config=train, workdir=workdir,
+                  mesh=mesh, evaluate=lambda s: steps.evaluate(eval_step(mesh), s, val_batches))
 
 
 def predict(state: state_lib.TrainState, batches: Iterable[steps.Batch], mesh: Mesh) -> np.ndarray:

@@ -32,7 +32,8 @@ from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
 from lee_jax.regression import trainer
 
-_RUN = re.compile(r"^(linear|(?P<act>relu|sigmoid|tanh)-(?P<layers>\d+)x(?P<width>\d+))@(?P<days>\d+)$")
+_RUN = re.compile(
+    r"^(linear|(?P<act>relu|sigmoid|tanh)-(?P<layers>\d+)x(?P<width>\d+))@(?P<days>\d+)$")
 
 
 def parse_run(name: str) -> tuple[MLP, int, int]:
@@ -49,8 +50,10 @@ def parse_run(name: str) -> tuple[MLP, int, int]:
 
 
 def _window(days: int):
+
   def to_example(record: data.Record) -> data.Record:
     return {"x": record["history"][-days:], "y": record["target"]}
+
   return to_example
 
 
@@ -67,28 +70,41 @@ def run_one(name: str, config: ml_collections.ConfigDict, train: Any, test: Any,
   arrays = data.load_arrays(train, to_example)
   keep = len(arrays["y"]) - len(arrays["y"]) % mesh.devices.size
   arrays = {k: v[-keep:] for k, v in arrays.items()}
-  splits = {split: data.device_eval_batches(source, batch_size=mesh.devices.size * 64, mesh=mesh,
-                                            map_fn=to_example)
-            for split, source in (("train", train), ("test", test))}
-  result = trainer.fit_regressor(
-      model, optimizer=config.optimizer, train=config_lib.resolve(config.train, 1), loss=config.loss,
-      train_batches=data.full_batches(arrays), val_batches=splits["test"], num_features=days,
-      workdir=workdir, mesh=mesh, seed=config.seed)
+  splits = {
+      split: data.device_eval_batches(source, batch_size=mesh.devices.size * 64, mesh=mesh,
+                                      map_fn=to_example)
+      for split, source in (("train", train), ("test", test))
+  }
+  result = trainer.fit_regressor(model, optimizer=config.optimizer,
+                                 train=config_lib.resolve(config.train, 1), loss=config.loss,
+                                 train_batches=data.full_batches(arrays),
+                                 val_batches=splits["test"], num_features=days, workdir=workdir,
+                                 mesh=mesh, seed=config.seed)
   # The loop's last evaluation already measured the final state on the test days.
-  losses = {"train": steps.evaluate(trainer.eval_step(mesh), result.state, splits["train"])["mae"],
-            "test": result.eval_metrics["mae"]}
+  losses = {
+      "train": steps.evaluate(trainer.eval_step(mesh), result.state, splits["train"])["mae"],
+      "test": result.eval_metrics["mae"]
+  }
   curve = [(r["step"], r["mae"]) for r in writer.read_metrics(workdir, "val")]
-  numbers = {"model": name.split("@")[0], "days": days, "layers": layers,
-             "params": state_lib.num_params(result.state.params),
-             "train_loss": losses["train"], "test_loss": losses["test"]}
-  return ladder.Rung(numbers, {"test_pred": trainer.predict(result.state, splits["test"], mesh),
-                               "curve": curve})
+  numbers = {
+      "model": name.split("@")[0],
+      "days": days,
+      "layers": layers,
+      "params": state_lib.num_params(result.state.params),
+      "train_loss": losses["train"],
+      "test_loss": losses["test"]
+  }
+  return ladder.Rung(numbers, {
+      "test_pred": trainer.predict(result.state, splits["test"], mesh),
+      "curve": curve
+  })
 
 
 def overfitting_depth(results: dict[str, dict[str, Any]]) -> int | None:
   """The first depth at which, among the deep runs on one window, the training loss falls
   but the test loss rises compared with one layer fewer (the lecture's signature of overfitting)."""
-  deep = sorted((r["layers"], r) for r in results.values() if r["layers"] > 0 and r["model"].startswith("relu"))
+  deep = sorted((r["layers"], r) for r in results.values()
+                if r["layers"] > 0 and r["model"].startswith("relu"))
   for (_, shallow), (depth, deeper) in zip(deep, deep[1:]):
     if deeper["train_loss"] < shallow["train_loss"] and deeper["test_loss"] > shallow["test_loss"]:
       return depth
@@ -121,14 +137,18 @@ def _figures(rungs: dict[str, ladder.Rung], test: Any, workdir: epath.Path) -> N
   ax.legend()
   figures.save(fig, workdir, "losses")
 
-  curves = {n: tuple(zip(*r.artifacts["curve"])) for n, r in rungs.items()
-            if r.numbers["layers"] and r.artifacts["curve"]}
+  curves = {
+      n: tuple(zip(*r.artifacts["curve"])) for n, r in rungs.items()
+      if r.numbers["layers"] and r.artifacts["curve"]
+  }
   if curves:
-    figures.save(figures.learning_curves(curves, ylabel="test L (k views)",
-                                         title="Test loss during training"), workdir, "test_curves")
+    figures.save(
+        figures.learning_curves(curves, ylabel="test L (k views)",
+                                title="Test loss during training"), workdir, "test_curves")
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | epath.Path) -> dict[str, Any]:
+def train_and_evaluate(config: ml_collections.ConfigDict,
+                       workdir: str | epath.Path) -> dict[str, Any]:
   """Trains every run in ``config.runs``; returns the summary with the lecture's table."""
   workdir = epath.Path(workdir)
   mesh = parallel.make_mesh()

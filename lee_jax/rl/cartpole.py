@@ -37,9 +37,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
   train_seconds = time.perf_counter() - start
 
   keys = jax.vmap(lambda s: jax.random.fold_in(jax.random.key(s), 1))(seeds)
-  returns, greedy = (np.asarray(jax.jit(jax.vmap(lambda train, key: setup.episode_returns(
-      train, key, config.eval_episodes, greedy=g)))(result.state.agents.train, keys))
-                     for g in (False, True))  # [seeds, episodes] each
+
+  def evaluate(greedy: bool) -> np.ndarray:  # [seeds, episodes]
+    episodes = lambda train, key: setup.episode_returns(train, key, config.eval_episodes,
+                                                        greedy=greedy)
+    return np.asarray(jax.jit(jax.vmap(episodes))(result.state.agents.train, keys))
+
+  returns, greedy = evaluate(False), evaluate(True)
 
   per_chunk = setup.chunk_iterations * setup.steps_per_iteration
   history = curves.logged(workdir, "episode_return", "return_min", "return_max")
@@ -48,8 +52,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
   figures.save(_figure(env_steps, history, config), workdir, "return_curve")
   total = config.train.num_steps * per_chunk
   return {
-      "env": config.env, "method": setup.method.name, "seeds": int(config.num_seeds),
-      "env_steps_per_seed": int(total), "compile_seconds": compile_seconds,
+      "env": config.env,
+      "method": setup.method.name,
+      "seeds": int(config.num_seeds),
+      "env_steps_per_seed": int(total),
+      "compile_seconds": compile_seconds,
       "train_seconds": train_seconds,
       "env_steps_per_second": float(total * config.num_seeds / train_seconds),
       "eval_episodes": int(config.eval_episodes),
@@ -78,9 +85,10 @@ def _figure(env_steps: np.ndarray, history: dict[str, np.ndarray], config):
 
 
 def summary_table(summary: dict[str, Any]) -> str:
-  rows = [[f"seed {i}", f"{r:.1f}", f"{g:.1f}"] for i, (r, g) in enumerate(
-      zip(summary["eval_return_per_seed"], summary["greedy_return_per_seed"]))]
+  rows = [[f"seed {i}", f"{r:.1f}", f"{g:.1f}"] for i, (
+      r, g) in enumerate(zip(summary["eval_return_per_seed"], summary["greedy_return_per_seed"]))]
   rows.append(["mean", f"{summary['eval_return']:.1f}", f"{summary['greedy_return']:.1f}"])
-  return report.table([f"{summary['method']} on {summary['env']}",
-                       f"return over {summary['eval_episodes']} episodes (sampled actions)",
-                       "(most likely actions)"], rows)
+  return report.table([
+      f"{summary['method']} on {summary['env']}",
+      f"return over {summary['eval_episodes']} episodes (sampled actions)", "(most likely actions)"
+  ], rows)

@@ -52,8 +52,8 @@ class Setup:
 
   def init_agent(self, key: jax.Array) -> Agent:
     net_key, env_key = jax.random.split(key)
-    obs, env_state = jax.vmap(self.env.reset, (0, None))(
-        jax.random.split(env_key, self.num_envs), self.env_params)
+    obs, env_state = jax.vmap(self.env.reset, (0, None))(jax.random.split(env_key, self.num_envs),
+                                                         self.env_params)
     train = new_train_state(self.model, self.tx, obs, net_key)
     return Agent(train, env_state, obs, jnp.zeros(self.num_envs))
 
@@ -71,17 +71,23 @@ class Setup:
       # not asked what the state the clock stopped in was worth.
       dones = terminated | truncated
       total = agent.episode_return + rewards
-      step = {"obs": agent.obs, "actions": actions, "rewards": rewards, "dones": dones,
-              "log_prob": log_prob, "values": values, "mask": jnp.ones_like(rewards),
-              "finished_return": jnp.where(dones, total, 0.0)}
+      step = {
+          "obs": agent.obs,
+          "actions": actions,
+          "rewards": rewards,
+          "dones": dones,
+          "log_prob": log_prob,
+          "values": values,
+          "mask": jnp.ones_like(rewards),
+          "finished_return": jnp.where(dones, total, 0.0)
+      }
       agent = agent.replace(env_state=env_state, obs=obs,
                             episode_return=jnp.where(dones, 0.0, total))
       return agent, step
 
     agent, batch = jax.lax.scan(one_step, agent, jax.random.split(key, self.rollout_steps))
     _, batch["last_value"] = agent.train.apply_fn({"params": agent.train.params}, agent.obs)
-    finished = {"returns": batch.pop("finished_return").sum(),
-                "episodes": batch["dones"].sum()}
+    finished = {"returns": batch.pop("finished_return").sum(), "episodes": batch["dones"].sum()}
     return agent, batch, finished
 
   def iteration(self, agent: Agent, _) -> tuple[Agent, dict]:
@@ -107,7 +113,7 @@ class Setup:
   def episode_returns(self, train, key: jax.Array, episodes: int, greedy: bool = False):
     """Total reward of ``episodes`` fresh episodes of one trained actor: [episodes]."""
     obs, env_state = jax.vmap(self.env.reset, (0, None))(jax.random.split(key, episodes),
-                                                          self.env_params)
+                                                         self.env_params)
     step_env = jax.vmap(self.env.step, (0, 0, 0, None))
 
     def one_step(carry, key):
@@ -139,8 +145,9 @@ def setup_from_config(config: ml_collections.ConfigDict, tx_factory) -> Setup:
         f"total_steps={config.total_steps} is less than one iteration ({per_iteration} steps) per "
         f"chunk for train.num_steps={chunks} chunks; raise total_steps or lower train.num_steps.")
   updates = chunks * chunk_iterations * method.epochs * method.minibatches
-  model = networks.ActorCritic(env.action_space(env_params).n, tuple(config.network.hidden),
-                               activation=config.network.activation, critic=method.critic)
+  model = networks.ActorCritic(
+      env.action_space(env_params).n, tuple(config.network.hidden),
+      activation=config.network.activation, critic=method.critic)
   return Setup(env, env_params, method, model, tx_factory(updates), config.num_envs,
                config.rollout_steps, chunk_iterations)
 
@@ -174,8 +181,8 @@ def make_chunk_step(setup: Setup, runner: Runner, mesh: Mesh):
     agents, metrics = jax.vmap(setup.chunk)(runner.agents)
     returns = metrics.pop("episode_return")
     out = {k: v.mean() for k, v in metrics.items() if k != "finite"}
-    out.update(episode_return=returns.mean(), return_min=returns.min(),
-               return_max=returns.max(), finite=jnp.all(metrics["finite"]))
+    out.update(episode_return=returns.mean(), return_min=returns.min(), return_max=returns.max(),
+               finite=jnp.all(metrics["finite"]))
     return Runner(runner.step + 1, agents), out
 
   shardings = Runner(repl, jax.tree.map(lambda _: sharded, runner.agents))

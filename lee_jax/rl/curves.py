@@ -14,8 +14,10 @@ from lee_jax.engine.writer import METRICS_FILE
 
 def logged(workdir: str | epath.Path, *names: str) -> dict[str, np.ndarray]:
   """The training scalars ``names`` (and ``step``) of a finished run's ``metrics.jsonl``."""
-  rows = [json.loads(line) for line in (epath.Path(workdir) / METRICS_FILE).read_text().splitlines()
-          if line]
+  rows = [
+      json.loads(line) for line in (epath.Path(workdir) / METRICS_FILE).read_text().splitlines()
+      if line
+  ]
   rows = [r for r in rows if r["split"] == "train"]
   return {n: np.array([float(r[n]) for r in rows]) for n in ("step", *names)}
 
@@ -27,12 +29,12 @@ def smooth(values: np.ndarray, window: int) -> np.ndarray:
     return values
   cumulative = np.cumsum(np.insert(values, 0, 0.0))
   counts = np.minimum(np.arange(1, len(values) + 1), window)
-  return (cumulative[1:] - cumulative[np.maximum(np.arange(1, len(values) + 1) - window, 0)]
-          ) / counts
+  return (cumulative[1:] - cumulative[np.maximum(np.arange(1,
+                                                           len(values) + 1) - window, 0)]) / counts
 
 
-def figure(curves: Mapping[str, Sequence[np.ndarray]], x: Mapping[str, np.ndarray], *,
-           xlabel: str, title: str, target: float | None = None):
+def figure(curves: Mapping[str, Sequence[np.ndarray]], x: Mapping[str, np.ndarray], *, xlabel: str,
+           title: str, target: float | None = None):
   """Mean over seeds with the min–max band, one line per method."""
   fig, ax = figures.new(size=(6.4, 4.0))
   for name, runs in curves.items():

@@ -58,10 +58,15 @@ def play_episodes(envs: list[gym.Env], policy: Policy, seeds: list[int]) -> dict
   limit = envs[0].spec.max_episode_steps
   obs = np.stack([env.reset(seed=s)[0] for env, s in zip(envs, seeds)]).astype(np.float32)
   shape = (limit, n)
-  batch = {"obs": np.zeros(shape + obs.shape[1:], np.float32),
-           "actions": np.zeros(shape, np.int32), "rewards": np.zeros(shape, np.float32),
-           "dones": np.ones(shape, np.float32), "mask": np.zeros(shape, np.float32),
-           "log_prob": np.zeros(shape, np.float32), "values": np.zeros(shape, np.float32)}
+  batch = {
+      "obs": np.zeros(shape + obs.shape[1:], np.float32),
+      "actions": np.zeros(shape, np.int32),
+      "rewards": np.zeros(shape, np.float32),
+      "dones": np.ones(shape, np.float32),
+      "mask": np.zeros(shape, np.float32),
+      "log_prob": np.zeros(shape, np.float32),
+      "values": np.zeros(shape, np.float32)
+  }
   alive = np.ones(n, bool)
   for t in range(limit):
     actions, log_prob, values = policy(obs, t)
@@ -98,13 +103,13 @@ class Setup:
   env_steps: int = 0  # Counted on the host: steps taken since this process started.
 
   @classmethod
-  def create(cls, env_name: str, seed: int, episodes_per_batch: int, method: methods.Method,
-             hidden, activation: str) -> Setup:
+  def create(cls, env_name: str, seed: int, episodes_per_batch: int, method: methods.Method, hidden,
+             activation: str) -> Setup:
     if episodes_per_batch < 1:
       raise ConfigError(f"episodes_per_batch must be at least 1, got {episodes_per_batch}.")
     envs = make_envs(env_name, episodes_per_batch)
-    model = networks.ActorCritic(int(envs[0].action_space.n), tuple(hidden),
-                                 activation=activation, critic=method.critic)
+    model = networks.ActorCritic(int(envs[0].action_space.n), tuple(hidden), activation=activation,
+                                 critic=method.critic)
     return cls(env_name, seed, episodes_per_batch, method, model, envs)
 
   @property
@@ -129,7 +134,9 @@ class Setup:
       self.env_steps += int(lengths.sum())
       train, metrics = update(train, batch, update_key)
       return Runner(runner.step + 1, train), {
-          **metrics, "episode_return": totals.mean(), "episode_length": lengths.mean()}
+          **metrics, "episode_return": totals.mean(),
+          "episode_length": lengths.mean()
+      }
 
     return step
 
@@ -150,9 +157,8 @@ _ACT_CACHE: dict[tuple[Any, bool], Callable] = {}
 def _act_fn(model: networks.ActorCritic, greedy: bool) -> Callable:
   """The jitted forward pass; cached per model so evaluation reuses training's compilation."""
   if (model, greedy) not in _ACT_CACHE:
-    _ACT_CACHE[(model, greedy)] = jax.jit(
-        lambda params, obs, key, t: act(model.apply, params, obs, jax.random.fold_in(key, t),
-                                        greedy))
+    _ACT_CACHE[(model, greedy)] = jax.jit(lambda params, obs, key, t: act(
+        model.apply, params, obs, jax.random.fold_in(key, t), greedy))
   return _ACT_CACHE[(model, greedy)]
 
 

@@ -67,39 +67,60 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: epath.Path) -
       runner, wall, cpu = train_one(setup, section, run_dir)
       test = setup.evaluate(runner.agents, config.eval_episodes)
       history = curves.logged(run_dir, "episode_return", "episode_length")
-      runs.append({"seed": seed, "eval_return": float(test.mean()), "eval_std": float(test.std()),
-                   "env_steps": int(history["episode_length"].sum() * section.episodes_per_batch),
-                   "wall_seconds": wall, "cpu_seconds": cpu})
+      runs.append({
+          "seed": seed,
+          "eval_return": float(test.mean()),
+          "eval_std": float(test.std()),
+          "env_steps": int(history["episode_length"].sum() * section.episodes_per_batch),
+          "wall_seconds": wall,
+          "cpu_seconds": cpu
+      })
       return_curves.append(curves.smooth(history["episode_return"], 10))
       first = first or (setup, runner.agents)
       logging.info("%s, seed %d: average test return %.1f", name, seed, test.mean())
     means = np.array([r["eval_return"] for r in runs])
-    return ladder.Rung({
-        "method": section.method.name, "advantage": section.method.advantage,
-        "hidden": list(section.network.hidden), "episodes_per_batch": section.episodes_per_batch,
-        "batches": section.train.num_steps, "seeds": len(runs), "runs": runs,
-        "eval_return": float(means.mean()), "eval_return_std_over_seeds": float(means.std()),
-        "env_steps": float(np.mean([r["env_steps"] for r in runs])),
-        "cpu_seconds": float(np.mean([r["cpu_seconds"] for r in runs])),
-        "wall_seconds": float(np.mean([r["wall_seconds"] for r in runs])),
-        "solved": bool(means.mean() >= config.target_return)},
-        {"return_curves": return_curves, "first_seed": first})
+    return ladder.Rung(
+        {
+            "method": section.method.name,
+            "advantage": section.method.advantage,
+            "hidden": list(section.network.hidden),
+            "episodes_per_batch": section.episodes_per_batch,
+            "batches": section.train.num_steps,
+            "seeds": len(runs),
+            "runs": runs,
+            "eval_return": float(means.mean()),
+            "eval_return_std_over_seeds": float(means.std()),
+            "env_steps": float(np.mean([r["env_steps"] for r in runs])),
+            "cpu_seconds": float(np.mean([r["cpu_seconds"] for r in runs])),
+            "wall_seconds": float(np.mean([r["wall_seconds"] for r in runs])),
+            "solved": bool(means.mean() >= config.target_return)
+        }, {
+            "return_curves": return_curves,
+            "first_seed": first
+        })
 
   rungs = ladder.climb(names, workdir, train_variant)
   results = ladder.numbers(rungs)
   curve_runs = {n: r.artifacts["return_curves"] for n, r in rungs.items()}
-  episodes = {n: (np.arange(len(c[0])) + 1) * config[n].episodes_per_batch
-              for n, c in curve_runs.items()}
-  figures.save(curves.figure(curve_runs, episodes, xlabel="training episodes",
-                             title=f"HW12: {config.env} (training return, 10-batch average)",
-                             target=config.target_return), workdir, "return_curves")
+  episodes = {
+      n: (np.arange(len(c[0])) + 1) * config[n].episodes_per_batch for n, c in curve_runs.items()
+  }
+  figures.save(
+      curves.figure(curve_runs, episodes, xlabel="training episodes",
+                    title=f"HW12: {config.env} (training return, 10-batch average)",
+                    target=config.target_return), workdir, "return_curves")
   best = max(results, key=lambda n: results[n]["eval_return"])
   if config.render_frames:
     frames = render_episode(*rungs[best].artifacts["first_seed"], config.render_frames)
     if frames is not None:
       figures.save(_frames_figure(frames, best), workdir, "episode_frames")
-  return {"env": config.env, "eval_episodes": int(config.eval_episodes),
-          "target_return": float(config.target_return), "best": best, "variants": results}
+  return {
+      "env": config.env,
+      "eval_episodes": int(config.eval_episodes),
+      "target_return": float(config.target_return),
+      "best": best,
+      "variants": results
+  }
 
 
 def render_episode(setup: host.Setup, train, count: int) -> list[np.ndarray] | None:
@@ -137,9 +158,12 @@ def summary_table(summary: dict[str, Any]) -> str:
   rows = []
   for name, r in summary["variants"].items():
     spread = f" ± {r['eval_return_std_over_seeds']:.1f}" if r["seeds"] > 1 else ""
-    rows.append([name, f"{r['method']} ({r['advantage']})", r["seeds"],
-                 f"{r['eval_return']:.1f}{spread}", f"{r['env_steps']:,.0f}",
-                 f"{r['cpu_seconds'] / 60:.1f}", "yes" if r["solved"] else "no"])
-  return report.table(["variant", "method (advantage)", "seeds",
-                       f"test return ({summary['eval_episodes']} episodes)", "env steps",
-                       "CPU min", f"≥ {summary['target_return']:g}"], rows)
+    rows.append([
+        name, f"{r['method']} ({r['advantage']})", r["seeds"], f"{r['eval_return']:.1f}{spread}",
+        f"{r['env_steps']:,.0f}", f"{r['cpu_seconds'] / 60:.1f}", "yes" if r["solved"] else "no"
+    ])
+  return report.table([
+      "variant", "method (advantage)", "seeds",
+      f"test return ({summary['eval_episodes']} episodes)", "env steps", "CPU min",
+      f"≥ {summary['target_return']:g}"
+  ], rows)

@@ -31,8 +31,11 @@ from lee_jax.errors import ConfigError
 from lee_jax.rl import losses, returns
 
 NAMES = ("reinforce", "actor_critic", "ppo")
-ADVANTAGES = {"reinforce": ("immediate", "cumulative", "discounted"),
-              "actor_critic": ("mc", "td", "gae"), "ppo": ("gae", "mc", "td")}
+ADVANTAGES = {
+    "reinforce": ("immediate", "cumulative", "discounted"),
+    "actor_critic": ("mc", "td", "gae"),
+    "ppo": ("gae", "mc", "td")
+}
 
 Batch = dict[str, jax.Array]  # Time-major [T, N, ...]: obs, actions, rewards, dones, mask, ...
 
@@ -41,7 +44,11 @@ def defaults(name: str = "ppo") -> ml_collections.ConfigDict:
   """The config section of a method; ``from_config`` checks it."""
   return ml_collections.ConfigDict({
       "name": name,  # reinforce | actor_critic | ppo
-      "advantage": {"reinforce": "discounted", "actor_critic": "td", "ppo": "gae"}[name],
+      "advantage": {
+          "reinforce": "discounted",
+          "actor_critic": "td",
+          "ppo": "gae"
+      }[name],
       "gamma": 0.99,  # γ of the discounted returns (version 2 onwards).
       "gae_lambda": 0.95,
       "normalize": True,  # Version 3: subtract the baseline (mean) and divide by the std.
@@ -132,15 +139,19 @@ def loss(method: Method, params: Any, apply_fn, minibatch: Batch) -> tuple[jax.A
                               method.value_clip) if method.critic else jnp.zeros(()))
   ent = losses.masked_mean(losses.entropy(logits), mask)
   total = policy + method.value_coef * critic - method.entropy_coef * ent
-  return total, {"policy_loss": policy, "value_loss": critic, "entropy": ent,
-                 "clip_fraction": clipped}
+  return total, {
+      "policy_loss": policy,
+      "value_loss": critic,
+      "entropy": ent,
+      "clip_fraction": clipped
+  }
 
 
 _FLAT = ("obs", "actions", "log_prob", "values", "mask")
 
 
-def update(method: Method, state: TrainState, batch: Batch, key: jax.Array
-           ) -> tuple[TrainState, dict[str, jax.Array]]:
+def update(method: Method, state: TrainState, batch: Batch,
+           key: jax.Array) -> tuple[TrainState, dict[str, jax.Array]]:
   """``method.epochs`` passes over the batch in ``method.minibatches`` shuffled minibatches."""
   adv, targets = advantages(method, batch)
   steps = batch["rewards"].size
@@ -151,15 +162,15 @@ def update(method: Method, state: TrainState, batch: Batch, key: jax.Array
   flat.update(advantages=adv.reshape(steps), targets=targets.reshape(steps))
 
   def minibatch_step(state: TrainState, minibatch: Batch):
-    (total, metrics), grads = jax.value_and_grad(
-        lambda p: loss(method, p, state.apply_fn, minibatch), has_aux=True)(state.params)
+    (total,
+     metrics), grads = jax.value_and_grad(lambda p: loss(method, p, state.apply_fn, minibatch),
+                                          has_aux=True)(state.params)
     state = state.apply_gradients(grads)
     return state, {"loss": total, "grad_norm": optax.global_norm(grads), **metrics}
 
   def epoch(state: TrainState, key: jax.Array):
     order = jax.random.permutation(key, steps)
-    shuffled = jax.tree.map(
-        lambda x: x[order].reshape(method.minibatches, -1, *x.shape[1:]), flat)
+    shuffled = jax.tree.map(lambda x: x[order].reshape(method.minibatches, -1, *x.shape[1:]), flat)
     return jax.lax.scan(minibatch_step, state, shuffled)
 
   state, metrics = jax.lax.scan(epoch, state, jax.random.split(key, method.epochs))

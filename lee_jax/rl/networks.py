@@ -18,8 +18,8 @@ def _mlp(x: jax.Array, hidden: Sequence[int], activation: str, out: int, out_sca
          name: str) -> jax.Array:
   act = getattr(nn, activation)
   for i, width in enumerate(hidden):
-    x = act(nn.Dense(width, kernel_init=nn.initializers.orthogonal(np.sqrt(2)),
-                     name=f"{name}_{i}")(x))
+    x = act(
+        nn.Dense(width, kernel_init=nn.initializers.orthogonal(np.sqrt(2)), name=f"{name}_{i}")(x))
   return nn.Dense(out, kernel_init=nn.initializers.orthogonal(out_scale), name=f"{name}_out")(x)
 
 

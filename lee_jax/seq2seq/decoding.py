@@ -51,6 +51,7 @@ def filter_logits(logits: jax.Array, *, top_k: int = 0, top_p: float = 1.0) -> j
 
 def _generate(step: StepFn, cache, choose, *, batch: int, bos: int, eos: int, pad: int,
               max_len: int, key: jax.Array) -> Output:
+
   def cond(carry):
     i, _, _, done, _, _, _ = carry
     return (i < max_len) & ~jnp.all(done)
@@ -67,9 +68,10 @@ def _generate(step: StepFn, cache, choose, *, batch: int, bos: int, eos: int, pa
     tokens = tokens.at[:, i].set(token)
     return i + 1, tokens, token, done | (token == eos), score, cache, key
 
-  carry = (jnp.array(0), jnp.full((batch, max_len), pad, jnp.int32),
-           jnp.full((batch,), bos, jnp.int32), jnp.zeros((batch,), bool),
-           jnp.zeros((batch,), jnp.float32), cache, key)
+  carry = (jnp.array(0), jnp.full(
+      (batch, max_len), pad, jnp.int32), jnp.full(
+          (batch,), bos, jnp.int32), jnp.zeros((batch,), bool), jnp.zeros((batch,),
+                                                                          jnp.float32), cache, key)
   _, tokens, _, _, score, _, _ = jax.lax.while_loop(cond, body, carry)
   return Output(tokens, _lengths(tokens, eos), score)
 
@@ -88,8 +90,7 @@ def greedy(step: StepFn, cache, *, batch: int, bos: int, eos: int, pad: int,
 
 
 def sample(step: StepFn, cache, key: jax.Array, *, batch: int, bos: int, eos: int, pad: int,
-           max_len: int, temperature: float = 1.0, top_k: int = 0,
-           top_p: float = 1.0) -> Output:
+           max_len: int, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> Output:
   """Tokens drawn from softmax(logits / temperature), top-k and nucleus filtered."""
 
   def choose(logits, key):
@@ -103,8 +104,10 @@ def sample(step: StepFn, cache, key: jax.Array, *, batch: int, bos: int, eos: in
 def _gather_beams(tree, flat_parents: jax.Array, rows: int):
   """Reorders every cache array with ``rows`` leading rows (one per beam) by parent beam;
   scalars such as the cache index are shared by all beams and left alone."""
+
   def gather(a):
     return a[flat_parents] if a.ndim and a.shape[0] == rows else a
+
   return jax.tree.map(gather, tree)
 
 
@@ -147,8 +150,9 @@ def beam_search(step: StepFn, cache, *, batch: int, beams: int, bos: int, eos: i
   # All beams start as the same BOS: only the first may expand, or the beam would hold K copies.
   first_only = jnp.where(jnp.arange(beams) == 0, 0.0, -jnp.inf)
   carry = (jnp.array(0), jnp.full((batch, beams, max_len), pad, jnp.int32),
-           jnp.broadcast_to(first_only, (batch, beams)), jnp.zeros((batch, beams), bool),
-           jnp.zeros((batch, beams), jnp.int32), jnp.full((batch, beams), bos, jnp.int32), cache)
+           jnp.broadcast_to(first_only, (batch, beams)), jnp.zeros(
+               (batch, beams), bool), jnp.zeros(
+                   (batch, beams), jnp.int32), jnp.full((batch, beams), bos, jnp.int32), cache)
   _, tokens, score, _, length, _, _ = jax.lax.while_loop(cond, body, carry)
   best = jnp.argmax(normalized(score, length), axis=1)
   take = lambda a: jnp.take_along_axis(a, best[:, None], axis=1)[:, 0]

@@ -39,8 +39,9 @@ from lee_jax.seq2seq.translate import bleu, translate
 
 KINDS = ("rnn", "transformer")
 SPLITS = ("train", "valid", "test", "mono")
-COLUMNS = ["bleu_greedy", "bleu_beam", "valid_loss", "best_step", "params", "synthetic_pairs",
-           "seconds"]
+COLUMNS = [
+    "bleu_greedy", "bleu_beam", "valid_loss", "best_step", "params", "synthetic_pairs", "seconds"
+]
 
 
 def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
@@ -57,11 +58,12 @@ def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
 def build_model(variant: ml_collections.ConfigDict, vocab: int, max_len: int) -> nn.Module:
   m = variant.model
   if m.kind == "rnn":
-    return teacher_forcing.BatchRNN(vocab, vocab, dim=m.dim, hidden=m.hidden, cell=m.cell, dropout=m.dropout)
-  return teacher_forcing.BatchTransformer(
-      vocab, vocab, dim=m.dim, heads=m.heads, hidden=m.hidden, encoder_layers=m.layers,
-      decoder_layers=m.layers, dropout=m.dropout, norm=m.norm, positions=m.positions,
-      max_len=max_len)
+    return teacher_forcing.BatchRNN(vocab, vocab, dim=m.dim, hidden=m.hidden, cell=m.cell,
+                                    dropout=m.dropout)
+  return teacher_forcing.BatchTransformer(vocab, vocab, dim=m.dim, heads=m.heads, hidden=m.hidden,
+                                          encoder_layers=m.layers, decoder_layers=m.layers,
+                                          dropout=m.dropout, norm=m.norm, positions=m.positions,
+                                          max_len=max_len)
 
 
 # --- Data: sentence pairs → token arrays. ----------------------------------------------------
@@ -82,8 +84,7 @@ def ted_multi_pair(record: data.Record, chinese: str = "zh-tw") -> tuple[str, st
   if "en" not in languages or chinese not in languages:
     return None
   translations = record["translations"]["translation"]
-  return (_text(translations[languages.index("en")]),
-          _text(translations[languages.index(chinese)]))
+  return (_text(translations[languages.index("en")]), _text(translations[languages.index(chinese)]))
 
 
 def load_corpus(config: ml_collections.ConfigDict,
@@ -115,6 +116,7 @@ def load_corpus(config: ml_collections.ConfigDict,
 
 # --- Training. -------------------------------------------------------------------------------
 
+
 def train_model(variant: ml_collections.ConfigDict, model: nn.Module,
                 arrays: dict[str, dict[str, np.ndarray]], workdir: epath.Path, mesh: Mesh,
                 seed: int) -> loop.FitResult:
@@ -132,8 +134,7 @@ def train_model(variant: ml_collections.ConfigDict, model: nn.Module,
     means = steps.evaluate(eval_step, state, valid)
     return {"loss": means["nll"] / means["tokens"]}  # Per token: long sentences count more.
 
-  batches = data.train_batches(data.Rows(arrays["train"]), batch_size=variant.batch_size,
-                               seed=seed)
+  batches = data.train_batches(data.Rows(arrays["train"]), batch_size=variant.batch_size, seed=seed)
   loss_fn = teacher_forcing.make_loss(variant.label_smoothing, variant.scheduled_sampling)
   return loop.fit(state, steps.make_train_step(loss_fn, mesh), batches, config=train_config,
                   workdir=workdir, mesh=mesh, evaluate=evaluate)
@@ -142,6 +143,7 @@ def train_model(variant: ml_collections.ConfigDict, model: nn.Module,
 # --- Translation and BLEU. -------------------------------------------------------------------
 
 # --- The ladder. -----------------------------------------------------------------------------
+
 
 def _swap(pairs):
   return [(zh, en) for en, zh in pairs]
@@ -152,28 +154,29 @@ def run_variant(config: ml_collections.ConfigDict, name: str, corpus, processor,
   """Trains variant ``name`` (with its back-translation stage, if any), translates the test
   split greedily and with beam search, and scores both."""
   variant, max_len, vocab = config[name], config.data.max_len, processor.vocab_size()
-  arrays = lambda pairs: teacher_forcing.make_arrays(
-      processor, [s for s, _ in pairs], [t for _, t in pairs], max_len)
+  arrays = lambda pairs: teacher_forcing.make_arrays(processor, [s for s, _ in pairs],
+                                                     [t for _, t in pairs], max_len)
   numbers: dict[str, Any] = {}
   train_pairs = corpus["train"]
   if variant.back_translation:
     if not corpus.get("mono"):
       raise DataError(f"{name}.back_translation needs monolingual Chinese, but {config.data.name}"
                       "'s mono split is empty.")
-    reverse = train_model(variant, build_model(variant, vocab, max_len),
-                          {"train": arrays(_swap(corpus["train"])),
-                           "valid": arrays(_swap(corpus["valid"]))},
-                          workdir / "zh_en", mesh, config.seed + 1)
+    reverse = train_model(variant, build_model(variant, vocab, max_len), {
+        "train": arrays(_swap(corpus["train"])),
+        "valid": arrays(_swap(corpus["valid"]))
+    }, workdir / "zh_en", mesh, config.seed + 1)
     mono = [zh for _, zh in corpus["mono"]]
-    synthetic = translate(build_model(variant, vocab, max_len), reverse.best_state().params,
-                          processor, mono, beams=1, max_len=max_len)
+    synthetic = translate(build_model(variant, vocab, max_len),
+                          reverse.best_state().params, processor, mono, beams=1, max_len=max_len)
     train_pairs = train_pairs + list(zip(synthetic, mono))
     numbers["synthetic_pairs"] = len(mono)
     numbers["zh_en_valid_loss"] = reverse.best_value
   model = build_model(variant, vocab, max_len)
-  result = train_model(variant, model, {"train": arrays(train_pairs),
-                                        "valid": arrays(corpus["valid"])},
-                       workdir, mesh, config.seed)
+  result = train_model(variant, model, {
+      "train": arrays(train_pairs),
+      "valid": arrays(corpus["valid"])
+  }, workdir, mesh, config.seed)
   params = result.best_state().params
   numbers.update(valid_loss=result.best_value, best_step=result.best_step,
                  params=state_lib.num_params(params))
@@ -186,8 +189,7 @@ def run_variant(config: ml_collections.ConfigDict, name: str, corpus, processor,
       numbers[f"bleu_{label}"] = bleu(hypotheses, references)
     if label == "beam" and parallel.is_chief():
       (workdir / "prediction.txt").write_text("\n".join(hypotheses) + "\n")
-  numbers["examples"] = [(s, h, r) for s, h, r in zip(sources[:3], hypotheses[:3],
-                                                       references[:3])]
+  numbers["examples"] = [(s, h, r) for s, h, r in zip(sources[:3], hypotheses[:3], references[:3])]
   return ladder.Rung(numbers, {"model": model, "params": params})
 
 
@@ -199,21 +201,28 @@ def train_and_evaluate(config: ml_collections.ConfigDict,
   names = ladder.names(config, check_variant)
   corpus = load_corpus(config, mono=any(config[n].back_translation for n in names))
   logging.info("%s: %s.", config.data.name, {k: len(v) for k, v in corpus.items()})
-  processor = tokenizer.train_or_load(
-      workdir, (s for pair in corpus["train"] for s in pair), config.data.vocab_size)
-  rungs = ladder.climb(names, workdir, lambda name, rung_dir: run_variant(
-      config, name, corpus, processor, rung_dir, mesh))
+  processor = tokenizer.train_or_load(workdir, (s for pair in corpus["train"] for s in pair),
+                                      config.data.vocab_size)
+  rungs = ladder.climb(
+      names, workdir,
+      lambda name, rung_dir: run_variant(config, name, corpus, processor, rung_dir, mesh))
   curves = {name: writer.curve(workdir / name, "loss") for name in names}
-  figures.save(figures.learning_curves(curves, ylabel="validation loss per token",
-                                       title="HW5: en→zh validation loss"),
-               workdir, "learning_curves")
+  figures.save(
+      figures.learning_curves(curves, ylabel="validation loss per token",
+                              title="HW5: en→zh validation loss"), workdir, "learning_curves")
   transformers = [n for n in names if config[n].model.kind == "transformer"]
   if transformers:
     last = rungs[transformers[-1]].artifacts
     figures.save(positions_figure(last["model"], last["params"], transformers[-1]), workdir,
                  "positional_similarity")
-  return {"dataset": config.data.name, "vocab": processor.vocab_size(),
-          "examples": {k: len(v) for k, v in corpus.items()}, "variants": ladder.numbers(rungs)}
+  return {
+      "dataset": config.data.name,
+      "vocab": processor.vocab_size(),
+      "examples": {
+          k: len(v) for k, v in corpus.items()
+      },
+      "variants": ladder.numbers(rungs)
+  }
 
 
 def positions_figure(model: transformer.Transformer, params, title: str):
@@ -221,8 +230,8 @@ def positions_figure(model: transformer.Transformer, params, title: str):
   if model.positions == "learned":
     table = params["target_positions"]["embedding"]
   else:
-    table = Positions(model.max_len, model.positions).apply(
-        {}, jnp.zeros((model.max_len, model.dim)))
+    table = Positions(model.max_len, model.positions).apply({}, jnp.zeros(
+        (model.max_len, model.dim)))
   similarity = np.asarray(cosine_similarity(jnp.asarray(table)))
   fig, ax = figures.new(size=(4.6, 4.0))
   image = ax.imshow(similarity, cmap="viridis", vmin=-1, vmax=1)

@@ -33,13 +33,12 @@ class _DecoderStep(nn.Module):
   @nn.compact
   def __call__(self, carry, embedded, memory, real):
     state, context = carry
-    state, h = CELLS[self.cell](self.hidden, name="cell")(state, jnp.concatenate(
-        [embedded, context], -1))
+    state, h = CELLS[self.cell](self.hidden, name="cell")(state,
+                                                          jnp.concatenate([embedded, context], -1))
     scores = jnp.einsum("bh,bsh->bs", h, memory) / jnp.sqrt(self.hidden)
     weights = jax.nn.softmax(jnp.where(real, scores, jnp.finfo(scores.dtype).min), axis=-1)
     context = jnp.einsum("bs,bsh->bh", weights, memory)
-    attentional = jnp.tanh(nn.Dense(self.hidden, name="combine")(
-        jnp.concatenate([h, context], -1)))
+    attentional = jnp.tanh(nn.Dense(self.hidden, name="combine")(jnp.concatenate([h, context], -1)))
     return (state, context), nn.Dense(self.vocab, name="out")(attentional)
 
 
@@ -64,12 +63,11 @@ class RNNSeq2Seq(nn.Module):
     self.memory_projection = nn.Dense(self.hidden)
     self.bridge = nn.Dense(self.hidden)  # Mean memory → the decoder's first state.
     self.decoder = nn.scan(_DecoderStep, variable_broadcast="params", split_rngs={"params": False},
-                           in_axes=(1, nn.broadcast, nn.broadcast), out_axes=1)(
-                               self.hidden, self.target_vocab, self.cell)
+                           in_axes=(1, nn.broadcast, nn.broadcast),
+                           out_axes=1)(self.hidden, self.target_vocab, self.cell)
     self.drop = nn.Dropout(self.dropout)
 
-  def encode(self, source: jax.Array, source_lengths: jax.Array,
-             train: bool = False) -> jax.Array:
+  def encode(self, source: jax.Array, source_lengths: jax.Array, train: bool = False) -> jax.Array:
     """[B, S] ids → [B, S, hidden] memory."""
     x = self.drop(self.source_embed(source), deterministic=not train)
     return self.memory_projection(self.encoder(x, seq_lengths=source_lengths))
@@ -97,8 +95,7 @@ class RNNSeq2Seq(nn.Module):
 def init_cache(model: RNNSeq2Seq, params: PyTree, memory: jax.Array,
                source_lengths: jax.Array) -> PyTree:
   """The decoder's first carry: the "cache" of an RNN is its recurrent state."""
-  return model.apply({"params": params}, memory, source_lengths,
-                     method=RNNSeq2Seq.initial_carry)
+  return model.apply({"params": params}, memory, source_lengths, method=RNNSeq2Seq.initial_carry)
 
 
 def step(model: RNNSeq2Seq, params: PyTree, memory: jax.Array, source_lengths: jax.Array):

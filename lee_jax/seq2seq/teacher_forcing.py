@@ -43,11 +43,17 @@ def make_arrays(processor, sources: Sequence[str], targets: Sequence[str],
   """Teacher forcing's arrays: the decoder reads BOS y₁ … and must predict y₁ … EOS."""
   source, source_length = tokenizer.encode(processor, sources, max_len)
   target_out, target_length = tokenizer.encode(processor, targets, max_len)
-  target_in = np.concatenate([np.full((len(targets), 1), tokenizer.BOS, np.int32),
-                              target_out[:, :-1]], axis=1)
+  target_in = np.concatenate([
+      np.full((len(targets), 1), tokenizer.BOS, np.int32), target_out[:, :-1]
+  ], axis=1)
   mask = (np.arange(max_len)[None] < target_length[:, None]).astype(np.float32)
-  return {"source": source, "source_length": source_length, "target_in": target_in,
-          "target_out": target_out, "target_mask": mask}
+  return {
+      "source": source,
+      "source_length": source_length,
+      "target_in": target_in,
+      "target_out": target_out,
+      "target_mask": mask
+  }
 
 
 def scheduled_inputs(logits: jax.Array, target_in: jax.Array, probability: float,
@@ -70,13 +76,13 @@ def make_loss(label_smoothing: float = 0.0, scheduled_sampling: float = 0.0) -> 
     if scheduled_sampling:
       inputs = scheduled_inputs(jax.lax.stop_gradient(logits), batch["target_in"],
                                 scheduled_sampling, sampling_rng)
-      logits = state.apply_fn(state.variables(params), {**batch, "target_in": inputs},
-                              train=True, rngs={"dropout": second_rng})
+      logits = state.apply_fn(state.variables(params), {
+          **batch, "target_in": inputs
+      }, train=True, rngs={"dropout": second_rng})
     loss = transformer.sequence_loss(logits, batch["target_out"], batch["target_mask"],
                                      label_smoothing)
     correct = (jnp.argmax(logits, -1) == batch["target_out"]) * batch["target_mask"]
-    return loss, ({"token_accuracy": correct.sum() / batch["target_mask"].sum()},
-                  state.model_state)
+    return loss, ({"token_accuracy": correct.sum() / batch["target_mask"].sum()}, state.model_state)
 
   return loss_fn
 

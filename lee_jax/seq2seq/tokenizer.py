@@ -39,8 +39,8 @@ def train(sentences: Iterable[str], vocab_size: int) -> spm.SentencePieceProcess
 def _train(sentences: Iterable[str], vocab_size: int, model: io.BytesIO) -> None:
   spm.SentencePieceTrainer.train(
       sentence_iterator=iter(sentences), model_writer=model, vocab_size=vocab_size,
-      model_type="unigram", character_coverage=1.0, pad_id=PAD, unk_id=UNK, bos_id=BOS,
-      eos_id=EOS, hard_vocab_limit=False, minloglevel=2,
+      model_type="unigram", character_coverage=1.0, pad_id=PAD, unk_id=UNK, bos_id=BOS, eos_id=EOS,
+      hard_vocab_limit=False, minloglevel=2,
       # Splitting digits keeps numbers compositional (二十一 is learned, not memorised).
       split_digits=True,
       # No NFKC: it would turn the full-width ，？ into ASCII , ? in every translation, which

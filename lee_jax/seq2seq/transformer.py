@@ -82,8 +82,7 @@ class Transformer(nn.Module):
     x = positions(embed(tokens) * jnp.sqrt(self.dim), start)
     return self.embed_dropout(x, deterministic=not train)
 
-  def encode(self, source: jax.Array, source_lengths: jax.Array,
-             train: bool = False) -> jax.Array:
+  def encode(self, source: jax.Array, source_lengths: jax.Array, train: bool = False) -> jax.Array:
     """[B, S] source ids → [B, S, D] memory."""
     mask = attention_lib.padding_mask(source_lengths, source.shape[1])
     x = self._embed(self.source_embed, self.source_positions, source, 0, train)
@@ -137,23 +136,23 @@ def repeat_batch(tree: PyTree, times: int) -> PyTree:
   return jax.tree.map(lambda a: jnp.repeat(a, times, axis=0), tree)
 
 
-def init_cache(model: Transformer, params: PyTree, memory: jax.Array,
-               source_lengths: jax.Array, max_len: int) -> PyTree:
+def init_cache(model: Transformer, params: PyTree, memory: jax.Array, source_lengths: jax.Array,
+               max_len: int) -> PyTree:
   """The empty key/value caches (zeros, position 0) for decoding ``max_len`` tokens."""
-  shapes = jax.eval_shape(
-      lambda: model.apply({"params": params}, jnp.zeros((memory.shape[0], max_len), jnp.int32),
-                          memory, source_lengths, decode=True, method=Transformer.decode,
-                          mutable=["cache"])[1]["cache"])
+  shapes = jax.eval_shape(lambda: model.apply(
+      {"params": params}, jnp.zeros((memory.shape[0], max_len), jnp.int32), memory, source_lengths,
+      decode=True, method=Transformer.decode, mutable=["cache"])[1]["cache"])
   return jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
 
 
-def cached_step(model: Transformer, params: PyTree, memory: jax.Array,
-                source_lengths: jax.Array):
+def cached_step(model: Transformer, params: PyTree, memory: jax.Array, source_lengths: jax.Array):
   """The O(1)-per-token step: the cache holds every layer's keys and values so far."""
 
   def step(cache, tokens):
-    logits, variables = model.apply({"params": params, "cache": cache}, tokens[:, None], memory,
-                                    source_lengths, decode=True, method=Transformer.decode,
+    logits, variables = model.apply({
+        "params": params,
+        "cache": cache
+    }, tokens[:, None], memory, source_lengths, decode=True, method=Transformer.decode,
                                     mutable=["cache"])
     return logits[:, 0], variables["cache"]
 

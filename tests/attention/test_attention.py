@@ -42,8 +42,7 @@ def test_multi_head_attention_equals_the_per_vector_loop(kind):
   lengths = np.array([6, 4])
   masks = {
       "none": (None, lambda b, i, j: True),
-      "padding": (attention.padding_mask(jnp.asarray(lengths), T),
-                  lambda b, i, j: j < lengths[b]),
+      "padding": (attention.padding_mask(jnp.asarray(lengths), T), lambda b, i, j: j < lengths[b]),
       "causal": (attention.causal_mask(T), lambda b, i, j: j <= i),
       "local": (attention.local_mask(T, 1), lambda b, i, j: abs(i - j) <= 1),
   }
@@ -53,8 +52,7 @@ def test_multi_head_attention_equals_the_per_vector_loop(kind):
     layer = attention.MultiHeadAttention(HEADS, D, param_dtype=jnp.float64)
     params = layer.init(jax.random.key(1), a)["params"]
     # Non-zero biases, so a transposed or forgotten bias cannot hide.
-    params = jax.tree.map(lambda p: p + 0.1 * jnp.arange(p.size).reshape(p.shape) / p.size,
-                          params)
+    params = jax.tree.map(lambda p: p + 0.1 * jnp.arange(p.size).reshape(p.shape) / p.size, params)
     got = layer.apply({"params": params}, a, mask)
     assert got.dtype == jnp.float64
     np.testing.assert_allclose(np.asarray(got), _loop_reference(params, a, allowed), rtol=1e-12,

@@ -3,7 +3,6 @@
 PyTorch comes with the test extra: a twin that cannot be built fails the test.
 """
 
-
 from experiments.benchmarks import harness, twins
 from experiments.ch04_attention import benchmark
 

@@ -36,8 +36,9 @@ def test_conformer_block_ignores_padding_even_through_its_convolution():
   block = blocks.ConformerBlock(D, 4, 32, kernel_size=7)
   x, garbage = _inputs_with_garbage_padding()
   params = block.init(jax.random.key(3), x, LENGTHS)
-  np.testing.assert_allclose(block.apply(params, x, LENGTHS)[1, :5],
-                             block.apply(params, garbage, LENGTHS)[1, :5], rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(
+      block.apply(params, x, LENGTHS)[1, :5],
+      block.apply(params, garbage, LENGTHS)[1, :5], rtol=1e-5, atol=1e-5)
   # Without the lengths the convolution does carry the padding into the last real frames.
   assert not np.allclose(block.apply(params, x)[1, :5], block.apply(params, garbage)[1, :5])
 

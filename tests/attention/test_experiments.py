@@ -20,9 +20,11 @@ VARIANTS = "boss"
 
 @pytest.mark.subprocess
 def test_hw4_smoke_binary(tmp_path, data_dir):
-  proc = run_python(["-m", "experiments.ch04_attention.hw4", f"--workdir={tmp_path}",
-                     "--config=experiments/ch04_attention/hw4_config.py:smoke",
-                     f"--config.data.data_dir={data_dir}", f"--config.variants={VARIANTS}"])
+  proc = run_python([
+      "-m", "experiments.ch04_attention.hw4", f"--workdir={tmp_path}",
+      "--config=experiments/ch04_attention/hw4_config.py:smoke",
+      f"--config.data.data_dir={data_dir}", f"--config.variants={VARIANTS}"
+  ])
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "| variant |" in proc.stdout and "boss" in proc.stdout
   summary = json.loads((tmp_path / "summary.json").read_text())

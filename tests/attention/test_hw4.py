@@ -3,7 +3,6 @@ binary."""
 
 from __future__ import annotations
 
-
 import jax
 import numpy as np
 import optax
@@ -11,9 +10,9 @@ import pytest
 
 from experiments.ch04_attention import hw4_config
 from lee_jax import data
+from lee_jax.attention import hw4, speaker
 from lee_jax.data.builders import speakers, voxceleb_hw4
 from lee_jax.errors import ConfigError
-from lee_jax.attention import hw4, speaker
 from tests.fakes import voxceleb as voxceleb_folder
 
 
@@ -40,8 +39,8 @@ def test_random_segments_are_windows_of_the_utterance_and_short_ones_are_padded(
 
 def test_training_segments_are_redrawn_every_epoch_and_repeat_on_resume():
   utterances = [_utterance(60, s) for s in range(4)]
-  make = lambda: data.train_batches(utterances, batch_size=2, seed=1,
-                                    random_map_fn=hw4.random_segment(8))
+  make = lambda: data.train_batches(utterances, batch_size=2, seed=1, random_map_fn=hw4.
+                                    random_segment(8))
   it = make()
   epoch_one = [next(it) for _ in range(2)]
   saved = it.get_state()
@@ -85,8 +84,7 @@ def test_bad_variant_fields_are_config_errors():
     hw4.check_variant(config, "simple")
 
 
-def test_hw4_trains_on_the_course_files_and_names_speakers_in_the_submission(
-    tmp_path, monkeypatch):
+def test_hw4_trains_on_the_course_files_and_names_speakers_in_the_submission(tmp_path, monkeypatch):
   monkeypatch.setattr(voxceleb_hw4, "read_features", voxceleb_folder.read_numpy)
   folder = voxceleb_folder.write_voxceleb(tmp_path / "Dataset")
   config = hw4_config.get_config("full,smoke")
@@ -123,12 +121,12 @@ def test_the_classifier_learns_voices_hidden_among_silence(pooling, head):
     speakers = rng.integers(0, 3, n)
     for i in range(n):
       voiced = rng.random(lengths[i]) < rng.uniform(0.3, 0.6)
-      mels[i, :lengths[i]] = 1.5 * rng.normal(size=(lengths[i], 8)) + voiced[:, None] * voices[
-          speakers[i]]
+      mels[i, :lengths[i]] = 1.5 * rng.normal(size=(lengths[i],
+                                                    8)) + voiced[:, None] * voices[speakers[i]]
     return mels, lengths.astype(np.int32), speakers
 
   model = speaker.SpeakerClassifier(classes=3, dim=16, heads=2, hidden=32, pooling=pooling,
-                                   head=head, dropout=0.0)
+                                    head=head, dropout=0.0)
   variant = hw4_config.variant(head=head)
   variant.update(margin=0.2, scale=10.0)
   mels, lengths, speakers = utterances(256)
@@ -139,9 +137,11 @@ def test_the_classifier_learns_voices_hidden_among_silence(pooling, head):
 
   @jax.jit
   def step(params, opt_state, batch):
+
     def loss_fn(p):
       out = model.apply({"params": p}, batch["mel"], batch["length"])
       return hw4._per_example_loss(variant, out, batch["speaker"]).mean()
+
     grads = jax.grad(loss_fn)(params)
     updates, opt_state = tx.update(grads, opt_state)
     return optax.apply_updates(params, updates), opt_state
@@ -149,8 +149,11 @@ def test_the_classifier_learns_voices_hidden_among_silence(pooling, head):
   opt_state = tx.init(params)
   for i in range(150):
     rows = slice(32 * (i % 8), 32 * (i % 8 + 1))
-    params, opt_state = step(params, opt_state, {"mel": mels[rows], "length": lengths[rows],
-                                                 "speaker": speakers[rows]})
+    params, opt_state = step(params, opt_state, {
+        "mel": mels[rows],
+        "length": lengths[rows],
+        "speaker": speakers[rows]
+    })
   test_mels, test_lengths, test_speaker = utterances(200)
   predicted = np.argmax(jax.jit(model.apply)({"params": params}, test_mels, test_lengths), -1)
   assert np.mean(predicted == test_speaker) > 0.9

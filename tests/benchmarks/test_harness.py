@@ -15,9 +15,21 @@ from tests.conftest import ROOT, run_python
 
 # Every chapter's train-step cases when this test was written; later chapters add more.
 KNOWN_CASES = {
-    "hw1_sample", "hw2_sample", "hw2_strong", "hw2_bilstm", "mnist_cnn", "mnist_hw3_cnn",
-    "mnist_resnet", "hw3_sample_cnn", "hw3_resnet18", "hw4_sample", "hw5_transformer",
-    "maml_1shot", "fomaml_1shot", "maml_5shot", "maml_1shot_cpu",
+    "hw1_sample",
+    "hw2_sample",
+    "hw2_strong",
+    "hw2_bilstm",
+    "mnist_cnn",
+    "mnist_hw3_cnn",
+    "mnist_resnet",
+    "hw3_sample_cnn",
+    "hw3_resnet18",
+    "hw4_sample",
+    "hw5_transformer",
+    "maml_1shot",
+    "fomaml_1shot",
+    "maml_5shot",
+    "maml_1shot_cpu",
 }
 
 # In a fresh process: the modules discovery imports, and the flags it defines, with the module
@@ -47,8 +59,10 @@ def test_discover_finds_every_chapters_cases_and_defines_no_flags():
   assert KNOWN_CASES <= set(found["cases"])
   assert len(found["cases"]) == len(set(found["cases"]))
   assert found["cases"][:2] == ["hw1_sample", "hw2_sample"]  # Chapter order.
-  ours = {name: module for name, module in found["new_flags"].items()
-          if module.split(".")[0] in ("experiments", "lee_jax", "__main__")}
+  ours = {
+      name: module for name, module in found["new_flags"].items()
+      if module.split(".")[0] in ("experiments", "lee_jax", "__main__")
+  }
   assert ours == {}
   assert not found["torch"]
 
@@ -62,7 +76,9 @@ def _module(name: str, cases) -> types.ModuleType:
 def test_a_case_name_defined_by_two_chapters_is_refused():
   case = harness.Case(lambda mesh, rng: None)
   with pytest.raises(ValueError, match="'hw1_sample' is defined by both a.benchmark and b"):
-    harness.discover([_module("a.benchmark", {"hw1_sample": case}),
-                      _module("b.benchmark", {"hw1_sample": case})])
+    harness.discover([
+        _module("a.benchmark", {"hw1_sample": case}),
+        _module("b.benchmark", {"hw1_sample": case})
+    ])
   with pytest.raises(TypeError, match="defines no CASES"):
     harness.discover([types.ModuleType("c.benchmark")])

@@ -5,8 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from lee_jax.errors import ConfigError
 from lee_jax.cnn import augment
+from lee_jax.errors import ConfigError
 
 KEY = jax.random.key(0)
 
@@ -25,9 +25,11 @@ def test_flip_mirrors_about_half_of_the_images():
 
 def test_full_crop_is_the_identity_and_a_half_crop_zooms_in():
   x = _images()
-  np.testing.assert_allclose(augment.random_resized_crop(KEY, x, (1.0, 1.0), (1.0, 1.0)), x, atol=1e-6)
+  np.testing.assert_allclose(augment.random_resized_crop(KEY, x, (1.0, 1.0), (1.0, 1.0)), x,
+                             atol=1e-6)
   # Left half dark, right half bright: the left half's crop, resized back, is (nearly) all dark.
-  ramp = jnp.broadcast_to((jnp.arange(16) >= 8).astype(jnp.float32)[None, None, :, None], (2, 16, 16, 1))
+  ramp = jnp.broadcast_to((jnp.arange(16) >= 8).astype(jnp.float32)[None, None, :, None],
+                          (2, 16, 16, 1))
   ones = jnp.ones(2)
   left = augment.resized_crop(ramp, 0 * ones, jnp.array([0.0, 8.0]), 16 * ones, 8 * ones)
   assert float(left[0].max()) <= 0.25 and float(left[0].mean()) < 0.02

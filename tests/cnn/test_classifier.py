@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from lee_jax import data
+from lee_jax.cnn import augment, classifier, pseudo_label
 from lee_jax.engine import config as config_lib
 from lee_jax.engine import parallel, steps
 from lee_jax.models import SampleCNN
-from lee_jax.cnn import augment, classifier, pseudo_label
 
 CLASSES = 4
 
@@ -78,14 +78,16 @@ def test_tta_with_no_views_is_plain_prediction_and_views_change_it(trained):
   state = result.best_state()
   plain = classifier.predict(state, val_batches, mesh)
   tta = classifier.tta_defaults()
-  np.testing.assert_allclose(classifier.predict(state, val_batches, mesh, tta=tta), plain, rtol=1e-6)
+  np.testing.assert_allclose(classifier.predict(state, val_batches, mesh, tta=tta), plain,
+                             rtol=1e-6)
   tta.update(views=3, weight=0.5)
   tta.augment.update(crop_scale=(0.5, 0.5), rotation=30.0)
   with_views = classifier.predict(state, val_batches, mesh, tta=tta)
   np.testing.assert_allclose(with_views.sum(-1), 1.0, rtol=1e-5)
   assert not np.allclose(with_views, plain)
   tta.weight = 0.0  # The views are computed but weigh nothing.
-  np.testing.assert_allclose(classifier.predict(state, val_batches, mesh, tta=tta), plain, rtol=1e-5)
+  np.testing.assert_allclose(classifier.predict(state, val_batches, mesh, tta=tta), plain,
+                             rtol=1e-5)
 
 
 def test_checkpoint_ensemble_averages_the_kept_checkpoints(trained):
@@ -114,7 +116,7 @@ def test_one_step_with_every_augmentation_is_finite():
   config = _config(crop_scale=(0.5, 1.0), flip=True, rotation=15.0, brightness=0.3, contrast=0.3,
                    mix="cutmix")
   step = steps.make_train_step(classifier.make_loss_fn(config["augment_config"], CLASSES, 0.1),
-                              mesh)
+                               mesh)
   batch = data.load_arrays(_digits(16))
   state, metrics = step(_state(mesh), parallel.global_batch(mesh, batch))
   assert bool(metrics["finite"]) and 0.0 <= float(metrics["accuracy"]) <= 1.0

@@ -4,25 +4,21 @@ import jax
 import numpy as np
 import pytest
 
+from lee_jax.cnn import conv_arithmetic as ca
 from lee_jax.errors import ConfigError
 from lee_jax.models import ResNet, SampleCNN, SmallCNN
-from lee_jax.cnn import conv_arithmetic as ca
 
 # The lecture's 6×6 image and its two 3×3 filters (a diagonal detector and a vertical one).
-IMAGE = np.array([[1, 0, 0, 0, 0, 1],
-                  [0, 1, 0, 0, 1, 0],
-                  [0, 0, 1, 1, 0, 0],
-                  [1, 0, 0, 0, 1, 0],
-                  [0, 1, 0, 0, 1, 0],
-                  [0, 0, 1, 0, 1, 0]])
+IMAGE = np.array([[1, 0, 0, 0, 0, 1], [0, 1, 0, 0, 1, 0], [0, 0, 1, 1, 0, 0], [1, 0, 0, 0, 1, 0],
+                  [0, 1, 0, 0, 1, 0], [0, 0, 1, 0, 1, 0]])
 FILTER_1 = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
 FILTER_2 = np.array([[-1, 1, -1], [-1, 1, -1], [-1, 1, -1]])
 
 
 def test_the_slides_feature_maps():
   maps = ca.convolve(IMAGE, np.stack([FILTER_1, FILTER_2]))
-  np.testing.assert_array_equal(maps[0], [[3, -1, -3, -1], [-3, 1, 0, -3], [-3, -3, 0, 1],
-                                          [3, -2, -2, -1]])
+  np.testing.assert_array_equal(maps[0],
+                                [[3, -1, -3, -1], [-3, 1, 0, -3], [-3, -3, 0, 1], [3, -2, -2, -1]])
   np.testing.assert_array_equal(maps[1], [[-1, -1, -1, -1], [-1, -1, -2, 1], [-1, -1, -2, 1],
                                           [-1, 0, -4, 3]])
 
@@ -32,8 +28,12 @@ def test_the_slides_stride_two():
 
 
 def test_receptive_field_grows_by_kernel_minus_one_times_jump():
-  layers = [ca.Layer("a", "conv", 3, 1, 1, 8), ca.Layer("b", "conv", 3, 1, 1, 8),
-            ca.Layer("p", "pool", 2, 2), ca.Layer("c", "conv", 3, 1, 1, 8)]
+  layers = [
+      ca.Layer("a", "conv", 3, 1, 1, 8),
+      ca.Layer("b", "conv", 3, 1, 1, 8),
+      ca.Layer("p", "pool", 2, 2),
+      ca.Layer("c", "conv", 3, 1, 1, 8)
+  ]
   rows = ca.table(layers, (32, 32, 3))
   assert [r.receptive_field for r in rows] == [3, 5, 6, 10]
   assert [r.jump for r in rows] == [1, 1, 2, 2]
@@ -53,12 +53,13 @@ def _per_module_params(params):
 def test_table_matches_flax_parameters_and_shapes(model, shape):
   x = np.zeros((2, *shape), np.float32)
   variables = jax.eval_shape(lambda: model.init(jax.random.key(0), x))
-  _, state = jax.eval_shape(lambda: model.apply(
-      model.init(jax.random.key(0), x), x, capture_intermediates=True, mutable=["intermediates"]))
+  _, state = jax.eval_shape(lambda: model.apply(model.init(jax.random.key(
+      0), x), x, capture_intermediates=True, mutable=["intermediates"]))
   rows = {r.name: r for r in ca.table(ca.layers_of(model), shape)}
   flax_params = _per_module_params(variables["params"])
   if isinstance(model, SampleCNN):
-    names = {f"conv{i}" for i in range(len(model.widths))} | {f"bn{i}" for i in range(len(model.widths))}
+    names = {f"conv{i}" for i in range(len(model.widths))
+            } | {f"bn{i}" for i in range(len(model.widths))}
     names |= {f"fc{i}" for i in range(len(model.dense))} | {"head"}
     assert {n: rows[n].params for n in names} == {n: flax_params[n] for n in names}
     captured = state["intermediates"]

@@ -24,8 +24,10 @@ HW3_SMOKE = "--config=experiments/ch03_cnn/hw3_config.py:smoke"
 
 @pytest.mark.subprocess
 def test_hw3_smoke_binary(tmp_path, data_dir):
-  proc = run_python(HW3 + [f"--workdir={tmp_path}", HW3_SMOKE, f"--config.data.data_dir={data_dir}",
-                           "--config.variants=mlp,cnn_aug"])
+  proc = run_python(HW3 + [
+      f"--workdir={tmp_path}", HW3_SMOKE, f"--config.data.data_dir={data_dir}",
+      "--config.variants=mlp,cnn_aug"
+  ])
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "ensemble of all" in proc.stdout and "receptive field" in proc.stdout
   summary = _summary(tmp_path)

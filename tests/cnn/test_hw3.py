@@ -6,9 +6,9 @@ import json
 import pytest
 
 from experiments.ch03_cnn import hw3_config
+from lee_jax.cnn import hw3
 from lee_jax.engine import experiment
 from lee_jax.errors import ConfigError, DataError
-from lee_jax.cnn import hw3
 from tests.fakes.food11 import TEST, write_food11
 
 

@@ -25,12 +25,15 @@ def test_embedded_datasets(data_dir, name, sizes, key, shape, dtype):
 
 
 def test_mnist5k_is_real_balanced_digits(data_dir):
-  labels = np.asarray([r["label"] for r in data.load("mnist5k", "test", data_dir=data_dir, in_memory=True)])
+  labels = np.asarray(
+      [r["label"] for r in data.load("mnist5k", "test", data_dir=data_dir, in_memory=True)])
   np.testing.assert_array_equal(np.bincount(labels), np.full(10, 100))
 
 
 def test_view_counts_histories_are_one_continuous_series(data_dir):
-  days = {int(r["day"]): r for r in data.load("view_counts", "test", data_dir=data_dir, in_memory=True)}
+  days = {
+      int(r["day"]): r for r in data.load("view_counts", "test", data_dir=data_dir, in_memory=True)
+  }
   first, second = days[1461], days[1462]  # 2021-01-01 and 2021-01-02.
   np.testing.assert_array_equal(second["history"][:-1], first["history"][1:])
   assert second["history"][-1] == first["target"]
@@ -58,14 +61,16 @@ def test_hw1_covid_from_the_course_files(data_dir):
 def _write_covid(folder, train_rows=3, test_rows=2):
   folder.mkdir(parents=True, exist_ok=True)
   header = ",".join(["id"] + [f"c{i}" for i in range(116)])
-  rows = lambda n, cols: "\n".join(",".join(str(float(i + j)) for j in range(cols)) for i in range(n))
+  rows = lambda n, cols: "\n".join(",".join(str(float(i + j)) for j in range(cols))
+                                   for i in range(n))
   (folder / hw1_covid.TRAIN_FILE).write_text(f"{header},tested_positive\n{rows(train_rows, 118)}\n")
   (folder / hw1_covid.TEST_FILE).write_text(f"{header}\n{rows(test_rows, 117)}\n")
 
 
 def test_hw1_covid_from_written_files(tmp_path):
   _write_covid(tmp_path / "manual")
-  train = data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"), manual_dir=str(tmp_path / "manual"))
+  train = data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"),
+                    manual_dir=str(tmp_path / "manual"))
   assert len(train) == 3 and sorted(float(r["target"]) for r in train) == [117.0, 118.0, 119.0]
 
 
@@ -83,7 +88,8 @@ def test_missing_file_names_it(tmp_path):
   _write_covid(tmp_path / "manual")
   (tmp_path / "manual" / hw1_covid.TEST_FILE).unlink()
   with pytest.raises(DataError, match=r"Missing file .*covid.test.csv"):
-    data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"), manual_dir=str(tmp_path / "manual"))
+    data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"),
+              manual_dir=str(tmp_path / "manual"))
 
 
 def _edit_cells(path, line, edit):
@@ -99,21 +105,27 @@ def test_wrong_column_count_names_file_and_line(tmp_path):
   _write_covid(tmp_path / "manual")
   _edit_cells(tmp_path / "manual" / hw1_covid.TRAIN_FILE, 3, lambda cells: cells.pop())
   with pytest.raises(DataError, match=r"covid.train.csv, line 3: 117 columns, expected 118"):
-    data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"), manual_dir=str(tmp_path / "manual"))
+    data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"),
+              manual_dir=str(tmp_path / "manual"))
 
 
 def test_non_numeric_cell_names_file_line_and_column(tmp_path):
   _write_covid(tmp_path / "manual")
-  _edit_cells(tmp_path / "manual" / hw1_covid.TEST_FILE, 2, lambda cells: cells.__setitem__(5, "n/a"))
-  with pytest.raises(DataError, match=r"covid.test.csv, line 2, column 6 \('c4'\): 'n/a' is not a number"):
-    data.load("hw1_covid", "test", data_dir=str(tmp_path / "tfds"), manual_dir=str(tmp_path / "manual"))
+  _edit_cells(tmp_path / "manual" / hw1_covid.TEST_FILE, 2,
+              lambda cells: cells.__setitem__(5, "n/a"))
+  with pytest.raises(DataError,
+                     match=r"covid.test.csv, line 2, column 6 \('c4'\): 'n/a' is not a number"):
+    data.load("hw1_covid", "test", data_dir=str(tmp_path / "tfds"),
+              manual_dir=str(tmp_path / "manual"))
 
 
 def test_wrong_header_says_which_file_was_expected(tmp_path):
   _write_covid(tmp_path / "manual")
   shutil.copy(tmp_path / "manual" / hw1_covid.TEST_FILE, tmp_path / "manual" / hw1_covid.TRAIN_FILE)
-  with pytest.raises(DataError, match=r"header has 117 columns, expected 118.*the last being the target"):
-    data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"), manual_dir=str(tmp_path / "manual"))
+  with pytest.raises(DataError,
+                     match=r"header has 117 columns, expected 118.*the last being the target"):
+    data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"),
+              manual_dir=str(tmp_path / "manual"))
 
 
 def test_unknown_dataset_name():

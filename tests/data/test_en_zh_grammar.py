@@ -9,12 +9,38 @@ import pytest
 from lee_jax import data
 from lee_jax.data.builders import en_zh_grammar as grammar
 from lee_jax.data.builders.en_zh_draw import MIN_WORDS
-from lee_jax.data.builders.en_zh_lexicon import (ACTIVITIES, GIVE, GO, LOCATIONS, NOUNS, PLACES,
-                                                 TIMES, VERBS, vocabulary)
-from lee_jax.data.builders.en_zh_sentences import (IT, WHO, Phrase, adjective, be_clause, because,
-                                                   but, clause, clock, date, how_many,
-                                                   noun_phrase, number_en, number_zh, owner,
-                                                   pronoun, sentence, span, there_is)
+from lee_jax.data.builders.en_zh_lexicon import (
+    ACTIVITIES,
+    GIVE,
+    GO,
+    LOCATIONS,
+    NOUNS,
+    PLACES,
+    TIMES,
+    VERBS,
+    vocabulary,
+)
+from lee_jax.data.builders.en_zh_sentences import (
+    IT,
+    WHO,
+    Phrase,
+    adjective,
+    be_clause,
+    because,
+    but,
+    clause,
+    clock,
+    date,
+    how_many,
+    noun_phrase,
+    number_en,
+    number_zh,
+    owner,
+    pronoun,
+    sentence,
+    span,
+    there_is,
+)
 from tests.conftest import run_python
 
 # Simplified forms of characters the lexicon writes in Traditional (個們這過說書車貓…).
@@ -68,8 +94,8 @@ def test_sentences_are_punctuated_traditional_chinese_of_varied_length():
 
 def test_every_construction_is_frequent_in_train():
   zh = [zh for _, zh in grammar.generate("train")]
-  for word in ("了", "正在", "沒有", "不", "會", "想", "嗎", "什麼", "哪裡", "誰", "幾", "因為",
-               "所以", "但是", "的", "兩", "很", "是", "在", "月", "日", "點", "們", "從來不"):
+  for word in ("了", "正在", "沒有", "不", "會", "想", "嗎", "什麼", "哪裡", "誰", "幾", "因為", "所以", "但是", "的",
+               "兩", "很", "是", "在", "月", "日", "點", "們", "從來不"):
     assert sum(word in sentence for sentence in zh) > 40, word
   # Numbers up to 99 and the full set of measure words.
   assert any(re.search("九十[一-九]", sentence) for sentence in zh)
@@ -83,9 +109,13 @@ def test_the_lexicon_has_a_few_hundred_words():
 
 
 @pytest.mark.parametrize("n, english, chinese, counting", [
-    (1, "one", "一", "一"), (2, "two", "二", "兩"), (10, "ten", "十", "十"),
-    (12, "twelve", "十二", "十二"), (20, "twenty", "二十", "二十"),
-    (21, "twenty-one", "二十一", "二十一"), (22, "twenty-two", "二十二", "二十二"),
+    (1, "one", "一", "一"),
+    (2, "two", "二", "兩"),
+    (10, "ten", "十", "十"),
+    (12, "twelve", "十二", "十二"),
+    (20, "twenty", "二十", "二十"),
+    (21, "twenty-one", "二十一", "二十一"),
+    (22, "twenty-two", "二十二", "二十二"),
     (99, "ninety-nine", "九十九", "九十九"),
 ])
 def test_numbers(n, english, chinese, counting):
@@ -115,8 +145,8 @@ def test_times_count_with_two_but_dates_do_not():
     # Adjectives after the measure word, with 的 unless they have one syllable.
     (noun_phrase(NOUNS["car"], "a", adjective("red")), "a red car", "一輛紅色的車"),
     (noun_phrase(NOUNS["cat"], 3, adjective("small")), "three small cats", "三隻小貓"),
-    (noun_phrase(NOUNS["coffee"], "the", adjective("delicious", NOUNS["coffee"].tags)),
-     "the delicious coffee", "好喝的咖啡"),
+    (noun_phrase(NOUNS["coffee"], "the", adjective(
+        "delicious", NOUNS["coffee"].tags)), "the delicious coffee", "好喝的咖啡"),
     # Possessives: family takes no 的 after a pronoun, nor a pronoun before another 的.
     (noun_phrase(NOUNS["dog"], of=owner("I", NOUNS["brother"])), "my brother's dog", "我哥哥的狗"),
     (noun_phrase(NOUNS["brother"], of=owner("I")), "my brother", "我哥哥"),
@@ -140,87 +170,84 @@ def _tea():
 
 @pytest.mark.parametrize("made, english, chinese", [
     # Time and place move before the verb; the past is 了.
-    (clause(I, VERBS["eat"], "past", obj=_rice(), time=TIMES["yesterday"]),
-     "I ate rice yesterday.", "我昨天吃了飯。"),
-    (clause(HE, ACTIVITIES["read"], place=PLACES["library"]),
-     "He reads in the library.", "他在圖書館看書。"),
-    (clause(I, GO, "past", destination=PLACES["park"], time=date(5, 3)),
-     "I went to the park on May 3.", "我在五月三日去了公園。"),
+    (clause(I, VERBS["eat"], "past", obj=_rice(),
+            time=TIMES["yesterday"]), "I ate rice yesterday.", "我昨天吃了飯。"),
+    (clause(HE, ACTIVITIES["read"],
+            place=PLACES["library"]), "He reads in the library.", "他在圖書館看書。"),
+    (clause(I, GO, "past", destination=PLACES["park"], time=date(
+        5, 3)), "I went to the park on May 3.", "我在五月三日去了公園。"),
     (clause(HE, GO, "past", destination=PLACES["school"], means="by bus",
             time=TIMES["yesterday"]), "He went to school by bus yesterday.", "他昨天坐公車去了學校。"),
     (clause(HE, GO, "past", destination=PLACES["home"]), "He went home.", "他回了家。"),
-    (clause(I, ACTIVITIES["swim"], "past", time=span(2, "day", past=True)),
-     "I swam two days ago.", "我兩天前游了泳。"),
-    (clause(IT, ACTIVITIES["rain"], "past", time=TIMES["yesterday"], time_first=True),
-     "Yesterday, it rained.", "昨天下了雨。"),
+    (clause(I, ACTIVITIES["swim"], "past", time=span(
+        2, "day", past=True)), "I swam two days ago.", "我兩天前游了泳。"),
+    (clause(IT, ACTIVITIES["rain"], "past", time=TIMES["yesterday"],
+            time_first=True), "Yesterday, it rained.", "昨天下了雨。"),
     # Aspect: "is reading" is 正在, which takes the place's 在.
-    (clause(SHE, ACTIVITIES["read"], "progressive", place=PLACES["library"]),
-     "She is reading in the library.", "她正在圖書館看書。"),
-    (clause(HE, ACTIVITIES["read"], "progressive", time=TIMES["now"]),
-     "He is reading now.", "他現在正在看書。"),
-    (clause(I, VERBS["buy"], "future", obj=noun_phrase(NOUNS["car"]), time=TIMES["tomorrow"]),
-     "I will buy a car tomorrow.", "我明天會買一輛車。"),
+    (clause(SHE, ACTIVITIES["read"], "progressive",
+            place=PLACES["library"]), "She is reading in the library.", "她正在圖書館看書。"),
+    (clause(HE, ACTIVITIES["read"], "progressive",
+            time=TIMES["now"]), "He is reading now.", "他現在正在看書。"),
+    (clause(I, VERBS["buy"], "future", obj=noun_phrase(NOUNS["car"]),
+            time=TIMES["tomorrow"]), "I will buy a car tomorrow.", "我明天會買一輛車。"),
     # Negation, which drops 了 and, like a yes/no question, the "a".
-    (clause(I, VERBS["buy"], "past", negative=True, obj=noun_phrase(NOUNS["car"])),
-     "I didn't buy a car.", "我沒有買車。"),
+    (clause(I, VERBS["buy"], "past", negative=True, obj=noun_phrase(
+        NOUNS["car"])), "I didn't buy a car.", "我沒有買車。"),
     (clause(I, VERBS["like"], negative=True, obj=_tea()), "I don't like tea.", "我不喜歡茶。"),
-    (clause(HE, VERBS["have"], negative=True, obj=noun_phrase(NOUNS["dog"])),
-     "He doesn't have a dog.", "他沒有狗。"),
-    (clause(HE, ACTIVITIES["read"], "progressive", negative=True),
-     "He isn't reading.", "他沒有在看書。"),
-    (clause(I, ACTIVITIES["swim"], "future", negative=True, time=clock(2)),
-     "I won't swim at two o'clock.", "我兩點不會游泳。"),
+    (clause(HE, VERBS["have"], negative=True, obj=noun_phrase(
+        NOUNS["dog"])), "He doesn't have a dog.", "他沒有狗。"),
+    (clause(HE, ACTIVITIES["read"], "progressive", negative=True), "He isn't reading.", "他沒有在看書。"),
+    (clause(I, ACTIVITIES["swim"], "future", negative=True,
+            time=clock(2)), "I won't swim at two o'clock.", "我兩點不會游泳。"),
     (clause(HE, ACTIVITIES["read"], adverb="never"), "He never reads.", "他從來不看書。"),
     # Questions: 嗎, or the question word where the answer goes.
     (clause(YOU, VERBS["like"], question=True, obj=_tea()), "Do you like tea?", "你喜歡茶嗎？"),
-    (clause(pronoun("they"), ACTIVITIES["swim"], "want", question=True),
-     "Do they want to swim?", "他們想游泳嗎？"),
-    (clause(YOU, VERBS["eat"], "past", wh="what", obj=_rice(), time=TIMES["yesterday"]),
-     "What did you eat yesterday?", "你昨天吃了什麼？"),
+    (clause(pronoun("they"), ACTIVITIES["swim"], "want",
+            question=True), "Do they want to swim?", "他們想游泳嗎？"),
+    (clause(YOU, VERBS["eat"], "past", wh="what", obj=_rice(),
+            time=TIMES["yesterday"]), "What did you eat yesterday?", "你昨天吃了什麼？"),
     (clause(SHE, ACTIVITIES["read"], wh="where"), "Where does she read?", "她在哪裡看書？"),
-    (clause(HE, GO, "past", wh="where", destination=PLACES["home"]),
-     "Where did he go?", "他去了哪裡？"),
-    (clause(SHE, VERBS["have"], wh="how many", obj=how_many(NOUNS["cat"])),
-     "How many cats does she have?", "她有幾隻貓？"),
-    (clause(WHO, VERBS["buy"], "past", wh="who", obj=noun_phrase(NOUNS["car"])),
-     "Who bought a car?", "誰買了一輛車？"),
-    (clause(YOU, GO, "future", wh="when", destination=PLACES["Tokyo"]),
-     "When will you go to Tokyo?", "你什麼時候會去東京？"),
+    (clause(HE, GO, "past", wh="where", destination=PLACES["home"]), "Where did he go?", "他去了哪裡？"),
+    (clause(SHE, VERBS["have"], wh="how many", obj=how_many(
+        NOUNS["cat"])), "How many cats does she have?", "她有幾隻貓？"),
+    (clause(WHO, VERBS["buy"], "past", wh="who", obj=noun_phrase(
+        NOUNS["car"])), "Who bought a car?", "誰買了一輛車？"),
+    (clause(YOU, GO, "future", wh="when",
+            destination=PLACES["Tokyo"]), "When will you go to Tokyo?", "你什麼時候會去東京？"),
     # Numbers, the verb the object decides, and two objects.
-    (clause(I, VERBS["buy"], "past", obj=noun_phrase(NOUNS["apple"], 21)),
-     "I bought twenty-one apples.", "我買了二十一個蘋果。"),
-    (clause(I, VERBS["wear"], "past", obj=noun_phrase(NOUNS["hat"])),
-     "I wore a hat.", "我戴了一頂帽子。"),
-    (clause(I, VERBS["wear"], "past", obj=noun_phrase(NOUNS["shirt"])),
-     "I wore a shirt.", "我穿了一件襯衫。"),
-    (clause(I, GIVE, "past", recipient=noun_phrase(NOUNS["sister"], of=owner("I")),
-            obj=noun_phrase(NOUNS["book"])), "I gave my sister a book.", "我給了我姐姐一本書。"),
+    (clause(I, VERBS["buy"], "past", obj=noun_phrase(
+        NOUNS["apple"], 21)), "I bought twenty-one apples.", "我買了二十一個蘋果。"),
+    (clause(I, VERBS["wear"], "past", obj=noun_phrase(NOUNS["hat"])), "I wore a hat.", "我戴了一頂帽子。"),
+    (clause(I, VERBS["wear"], "past", obj=noun_phrase(
+        NOUNS["shirt"])), "I wore a shirt.", "我穿了一件襯衫。"),
+    (clause(I, GIVE, "past", recipient=noun_phrase(NOUNS["sister"], of=owner("I")), obj=noun_phrase(
+        NOUNS["book"])), "I gave my sister a book.", "我給了我姐姐一本書。"),
     # Predicates: 很, 是…的, and the weather.
-    (be_clause(noun_phrase(NOUNS["cat"], "the"), adjective("cute")),
-     "The cat is cute.", "貓很可愛。"),
-    (be_clause(noun_phrase(NOUNS["car"], "the"), adjective("red"), question=True),
-     "Is the car red?", "車是紅色的嗎？"),
+    (be_clause(noun_phrase(NOUNS["cat"], "the"), adjective("cute")), "The cat is cute.", "貓很可愛。"),
+    (be_clause(noun_phrase(NOUNS["car"], "the"), adjective("red"),
+               question=True), "Is the car red?", "車是紅色的嗎？"),
     (be_clause(I, adjective("happy")), "I am happy.", "我很高興。"),
-    (be_clause(noun_phrase(NOUNS["book"], "this"), adjective("interesting"), very=True),
-     "This book is very interesting.", "這本書非常有趣。"),
-    (be_clause(IT, "cold", mode="past", time=TIMES["yesterday"]),
-     "It was cold yesterday.", "昨天天氣很冷。"),
-    (be_clause(IT, "cold", mode="future", negative=True, time=TIMES["tomorrow"]),
-     "It won't be cold tomorrow.", "明天天氣不會冷。"),
+    (be_clause(noun_phrase(NOUNS["book"], "this"), adjective("interesting"),
+               very=True), "This book is very interesting.", "這本書非常有趣。"),
+    (be_clause(IT, "cold", mode="past",
+               time=TIMES["yesterday"]), "It was cold yesterday.", "昨天天氣很冷。"),
+    (be_clause(IT, "cold", mode="future", negative=True,
+               time=TIMES["tomorrow"]), "It won't be cold tomorrow.", "明天天氣不會冷。"),
     (be_clause(noun_phrase(NOUNS["mother"], of=owner("you")), job=Phrase("a teacher", "老師"),
                question=True), "Is your mother a teacher?", "你媽媽是老師嗎？"),
     # "There is": the place first.
-    (there_is(LOCATIONS["under the tree"], noun_phrase(NOUNS["cat"])),
-     "There is a cat under the tree.", "樹下有一隻貓。"),
-    (there_is(LOCATIONS["under the tree"], noun_phrase(NOUNS["cat"]), negative=True),
-     "There is no cat under the tree.", "樹下沒有貓。"),
-    (there_is(LOCATIONS["on the table"], how_many(NOUNS["book"]), how_many_=True),
-     "How many books are there on the table?", "桌子上有幾本書？"),
+    (there_is(LOCATIONS["under the tree"], noun_phrase(
+        NOUNS["cat"])), "There is a cat under the tree.", "樹下有一隻貓。"),
+    (there_is(LOCATIONS["under the tree"], noun_phrase(NOUNS["cat"]),
+              negative=True), "There is no cat under the tree.", "樹下沒有貓。"),
+    (there_is(LOCATIONS["on the table"], how_many(NOUNS["book"]),
+              how_many_=True), "How many books are there on the table?", "桌子上有幾本書？"),
     # Clauses.
-    (but(clause(I, VERBS["like"], obj=_tea()),
-         clause(noun_phrase(NOUNS["brother"], of=owner("I")), VERBS["like"],
-                obj=noun_phrase(NOUNS["coffee"], "bare"))),
-     "I like tea, but my brother likes coffee.", "我喜歡茶，但是我哥哥喜歡咖啡。"),
+    (but(
+        clause(I, VERBS["like"], obj=_tea()),
+        clause(noun_phrase(NOUNS["brother"], of=owner("I")), VERBS["like"], obj=noun_phrase(
+            NOUNS["coffee"],
+            "bare"))), "I like tea, but my brother likes coffee.", "我喜歡茶，但是我哥哥喜歡咖啡。"),
 ])
 def test_sentences(made, english, chinese):
   assert sentence(made) == (english, chinese)
@@ -229,10 +256,11 @@ def test_sentences(made, english, chinese):
 def test_because_is_one_chinese_order_for_both_english_orders():
   reason = be_clause(I, adjective("tired"))
   result = clause(I, ACTIVITIES["sleep"], "past", place=PLACES["home"])
-  assert sentence(because(reason, result)) == (
-      "I slept at home because I am tired.", "因為我很累，所以我在家睡了覺。")
-  assert sentence(because(reason, result, reason_first=True)) == (
-      "Because I am tired, I slept at home.", "因為我很累，所以我在家睡了覺。")
+  assert sentence(because(reason,
+                          result)) == ("I slept at home because I am tired.", "因為我很累，所以我在家睡了覺。")
+  assert sentence(because(reason, result,
+                          reason_first=True)) == ("Because I am tired, I slept at home.",
+                                                  "因為我很累，所以我在家睡了覺。")
 
 
 def test_prepared_records_read_back(tmp_path, monkeypatch):
@@ -241,8 +269,10 @@ def test_prepared_records_read_back(tmp_path, monkeypatch):
   for split, size in grammar.SPLITS.items():
     records = data.load("en_zh_grammar", split, data_dir=str(tmp_path))
     assert len(records) == size
-    assert list(records) == [{"en": en.encode(), "zh": zh.encode()}
-                             for en, zh in grammar.generate(split)]
+    assert list(records) == [{
+        "en": en.encode(),
+        "zh": zh.encode()
+    } for en, zh in grammar.generate(split)]
   assert records[0]["en"] == b""  # Mono.
 
 

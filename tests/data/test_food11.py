@@ -83,8 +83,7 @@ def _empty(folder):
      r"test/3_5.jpg: a test image must be named \{idx\}.jpg"),
     (lambda m: (m / "validation" / "11_0.jpg").write_bytes(b""),
      r"validation/11_0.jpg: label 11 is outside 0..10"),
-    (lambda m: _empty(m / "test"),
-     r"test holds no .jpg images; expected files named \{idx\}.jpg"),
+    (lambda m: _empty(m / "test"), r"test holds no .jpg images; expected files named \{idx\}.jpg"),
     (lambda m: shutil.copy(m / "test" / "0001.jpg", m / "test" / "1.jpg"),
      r"test/0001.jpg and \S*test/1.jpg both have id 1"),
 ])

@@ -69,9 +69,13 @@ def _rewrite(path, edit):
 
 def _edit_labels(utt_id, edit):
   """Rewrites ``utt_id``'s line of train_labels.txt: ``edit`` maps its labels to new ones."""
+
   def edit_lines(lines):
-    return [" ".join([utt_id, *edit(line.split()[1:])]) if line.split()[0] == utt_id else line
-            for line in lines]
+    return [
+        " ".join([utt_id, *edit(line.split()[1:])]) if line.split()[0] == utt_id else line
+        for line in lines
+    ]
+
   return lambda m: _rewrite(m / "train_labels.txt", edit_lines)
 
 
@@ -103,7 +107,7 @@ _FIRST_TRAIN, _FIRST_TEST = next(iter(TRAIN)), next(iter(TEST))
      rf"feat/test/{_FIRST_TEST}.pt: a tensor of shape \(39,\), expected \(frames, 39\)"),
 ])
 def test_libriphone_bad_files_name_the_file_and_the_fix(tmp_path, numpy_features, break_it,
-                                                         message):
+                                                        message):
   manual = write_libriphone(tmp_path / "manual")
   break_it(manual)
   with pytest.raises(DataError, match=message) as error:

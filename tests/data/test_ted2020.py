@@ -59,9 +59,10 @@ def test_ted2020_without_the_mono_file_has_no_mono_split_and_says_why(tmp_path):
   manual = write_ted2020(tmp_path / "ted2020", mono=None)
   _check_records(tmp_path, manual, mono=False)
   for split in ("mono", "mono[:10]", "train+mono"):
-    with pytest.raises(DataError, match=(r"prepared without ted_zh_corpus\.deduped\.gz, so it "
-                                         r"has no 'mono' split .* delete \S*ted2020/1\.0\.0 and "
-                                         "load again")):
+    with pytest.raises(
+        DataError, match=(r"prepared without ted_zh_corpus\.deduped\.gz, so it "
+                          r"has no 'mono' split .* delete \S*ted2020/1\.0\.0 and "
+                          "load again")):
       _load(tmp_path, split, manual)
 
 
@@ -72,8 +73,9 @@ def test_ted2020_valid_is_the_last_percent_of_the_pairs(lines, valid):
 
 
 def test_ted2020_without_its_folder_names_the_download(tmp_path):
-  with pytest.raises(DataError, match=(r"Data directory \S*/nowhere does not exist .*HW5 data "
-                                       r"\(ted2020\.tgz.*--config\.data\.manual_dir")):
+  with pytest.raises(
+      DataError, match=(r"Data directory \S*/nowhere does not exist .*HW5 data "
+                        r"\(ted2020\.tgz.*--config\.data\.manual_dir")):
     _load(tmp_path, "train", tmp_path / "nowhere")
   with pytest.raises(DataError, match=r"read from files you provide and none were given.*HW5"):
     data.load("ted2020", "train", data_dir=str(tmp_path / "tfds"))
@@ -104,8 +106,8 @@ _AGAIN = "download the data again"
     (_write("train_dev.raw.zh", _lines(*_ZH[:-1])),
      rf"train_dev.raw.en has 6 lines but \S*/train_dev.raw.zh has 5: line i of one must "
      rf"translate line i of the other.*{_AGAIN}"),
-    (_write("train_dev.raw.en", _lines(*_EN, "One more line.")),
-     r"train_dev.raw.en has 7 lines but \S*/train_dev.raw.zh has 6"),
+    (_write("train_dev.raw.en", _lines(
+        *_EN, "One more line.")), r"train_dev.raw.en has 7 lines but \S*/train_dev.raw.zh has 6"),
     (lambda m: [(m / f"train_dev.raw.{lang}").write_bytes(_lines("Hi.", "")) for lang in LANGS],
      rf"train_dev.raw.zh hold 1 line pairs with text on both sides; train and valid need at "
      rf"least 2.*{_AGAIN}"),
@@ -114,18 +116,21 @@ _AGAIN = "download the data again"
     (_write("test.raw.en", b"\n\n"), rf"test.raw.en holds no English test sentences.*{_AGAIN}"),
     (_write(_GZ, gzip.compress(b"\n \n")), rf"{_GZ} holds no Chinese sentences.*{_AGAIN}"),
     # Bytes that are not UTF-8, named by their line.
-    (_write("train_dev.raw.en", _lines(*_EN[:4]) + b"Caf\xe9\n" + _lines(_EN[5])),
+    (_write("train_dev.raw.en",
+            _lines(*_EN[:4]) + b"Caf\xe9\n" + _lines(_EN[5])),
      rf"train_dev.raw.en, line 5: bytes that are not UTF-8 text .*b'\\xe9'.*{_AGAIN}"),
     (_write("train_dev.raw.zh", "謝謝\n".encode("big5") + _lines(*_ZH[1:])),
      r"train_dev.raw.zh, line 1: bytes that are not UTF-8 text"),
-    (_write("test.raw.en", _lines("Hello.") + b"\xff\xfe\n"),
-     r"test.raw.en, line 2: bytes that are not UTF-8 text"),
+    (_write(
+        "test.raw.en",
+        _lines("Hello.") + b"\xff\xfe\n"), r"test.raw.en, line 2: bytes that are not UTF-8 text"),
     (_write(_GZ, gzip.compress(_lines("你好。", "再見。") + "謝謝\n".encode("big5"))),
      rf"{_GZ}, line 3: bytes that are not UTF-8 text"),
     # A damaged gzip.
     (_write(_GZ, _lines(*MONO)), rf"{_GZ} is not a readable gzip file \(.+\)\. The download looks "
-                                 rf"truncated or damaged; download {_GZ} again"),
-    (_write(_GZ, gzip.compress(_lines(*MONO) * 50)[:-30]), rf"{_GZ} is not a readable gzip file"),
+     rf"truncated or damaged; download {_GZ} again"),
+    (_write(_GZ,
+            gzip.compress(_lines(*MONO) * 50)[:-30]), rf"{_GZ} is not a readable gzip file"),
     (lambda m: (m / _GZ).write_bytes(_corrupt(gzip.compress(_lines(*MONO) * 50))),
      rf"{_GZ} is not a readable gzip file"),
 ])

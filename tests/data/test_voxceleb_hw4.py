@@ -20,8 +20,7 @@ from tests.fakes.voxceleb import TEST, TRAIN, write_voxceleb
 
 
 def _load(tmp_path, split, manual):
-  return data.load("voxceleb_hw4", split, data_dir=str(tmp_path / "tfds"),
-                   manual_dir=str(manual))
+  return data.load("voxceleb_hw4", split, data_dir=str(tmp_path / "tfds"), manual_dir=str(manual))
 
 
 def _is_prepared(tmp_path):
@@ -70,8 +69,9 @@ def test_voxceleb_accepts_the_dataset_folder_kaggle_unzips(tmp_path, numpy_featu
 
 
 def test_voxceleb_without_its_folder_names_the_download(tmp_path):
-  with pytest.raises(DataError, match=(r"Data directory \S*/nowhere does not exist .*"
-                                       r"ml2022spring-hw4.*--config\.data\.manual_dir")):
+  with pytest.raises(
+      DataError, match=(r"Data directory \S*/nowhere does not exist .*"
+                        r"ml2022spring-hw4.*--config\.data\.manual_dir")):
     _load(tmp_path, "train", tmp_path / "nowhere")
 
 
@@ -81,19 +81,23 @@ def _json(name, edit):
 
 def _set(name, *keys, value):
   """Sets one entry of the JSON file ``name``, reached through ``keys``."""
+
   def edit(contents):
     for key in keys[:-1]:
       contents = contents[key]
     contents[keys[-1]] = value
+
   return _json(name, edit)
 
 
 def _delete(name, *keys):
   """Deletes one entry of the JSON file ``name``, reached through ``keys``."""
+
   def edit(contents):
     for key in keys[:-1]:
       contents = contents[key]
     del contents[keys[-1]]
+
   return _json(name, edit)
 
 
@@ -116,25 +120,25 @@ _FORMAT = r"\. The file must look like \{.*download the data again"
      r"\{\"n_mels\": 40, \"utterances\": \["),
     # Missing keys and values of the wrong kind.
     (_delete("mapping.json", "id2speaker"), rf"mapping.json: no 'id2speaker' key{_FORMAT}"),
-    (_set("mapping.json", "speaker2id", value=[]),
-     rf"mapping.json: 'speaker2id' is a JSON array, expected an object{_FORMAT}"),
+    (_set("mapping.json", "speaker2id",
+          value=[]), rf"mapping.json: 'speaker2id' is a JSON array, expected an object{_FORMAT}"),
     (_delete("metadata.json", "n_mels"), rf"metadata.json: no 'n_mels' key{_FORMAT}"),
-    (_set("metadata.json", "n_mels", value="40"),
-     rf"metadata.json: 'n_mels' is a JSON string, expected an integer{_FORMAT}"),
+    (_set("metadata.json", "n_mels",
+          value="40"), rf"metadata.json: 'n_mels' is a JSON string, expected an integer{_FORMAT}"),
     (_delete("metadata.json", "speakers"), rf"metadata.json: no 'speakers' key{_FORMAT}"),
     (_set("metadata.json", "speakers", "id10219", value={"feature_path": _LAST_TRAIN}),
      rf"metadata.json, speakers: 'id10219' is a JSON object, expected an array{_FORMAT}"),
-    (_delete("metadata.json", "speakers", "id10219", 0, "mel_len"),
-     rf"metadata.json, speakers.id10219\[0\]: no 'mel_len' key{_FORMAT}"),
+    (_delete("metadata.json", "speakers", "id10219", 0,
+             "mel_len"), rf"metadata.json, speakers.id10219\[0\]: no 'mel_len' key{_FORMAT}"),
     (_set("metadata.json", "speakers", "id10470", 1, "mel_len", value="7"),
      rf"speakers.id10470\[1\]: 'mel_len' is a JSON string, expected an integer{_FORMAT}"),
     (_set("metadata.json", "speakers", "id10470", 1, "mel_len", value=True),
      rf"speakers.id10470\[1\]: 'mel_len' is a JSON boolean, expected an integer{_FORMAT}"),
     (_delete("testdata.json", "utterances"), rf"testdata.json: no 'utterances' key{_FORMAT}"),
-    (_set("testdata.json", "utterances", value={}),
-     rf"testdata.json: 'utterances' is a JSON object, expected an array{_FORMAT}"),
-    (_delete("testdata.json", "utterances", 1, "feature_path"),
-     rf"testdata.json, utterances\[1\]: no 'feature_path' key{_FORMAT}"),
+    (_set("testdata.json", "utterances",
+          value={}), rf"testdata.json: 'utterances' is a JSON object, expected an array{_FORMAT}"),
+    (_delete("testdata.json", "utterances", 1,
+             "feature_path"), rf"testdata.json, utterances\[1\]: no 'feature_path' key{_FORMAT}"),
     (_set("testdata.json", "utterances", 0, "feature_path", value=None),
      rf"utterances\[0\]: 'feature_path' is a JSON null, expected a string{_FORMAT}"),
     (_set("testdata.json", "utterances", 0, value=_LAST_TEST),
@@ -154,8 +158,8 @@ _FORMAT = r"\. The file must look like \{.*download the data again"
     (_set("metadata.json", "speakers", "id10219", value=[]),
      r"mapping.json gives id10219 the id 2, but \S*/metadata.json lists no utterances for it"),
     # A mapping.json whose ids are not 0..N-1, or whose two maps disagree.
-    (_set("mapping.json", "speaker2id", value={}),
-     rf"mapping.json: speaker2id is empty; it must number every speaker{_FORMAT}"),
+    (_set("mapping.json", "speaker2id",
+          value={}), rf"mapping.json: speaker2id is empty; it must number every speaker{_FORMAT}"),
     (_set("mapping.json", "speaker2id", "id10219", value="2"),
      rf"mapping.json: speaker2id\['id10219'\] is '2', not an integer class id{_FORMAT}"),
     (_set("mapping.json", "speaker2id", "id10219", value=3),
@@ -181,13 +185,12 @@ _FORMAT = r"\. The file must look like \{.*download the data again"
      rf"metadata.json, speakers.id10001\[1\]: mel_len is 5, but \S*/{_SECOND} has 4 frames"),
     (_set("testdata.json", "utterances", 1, "mel_len", value=3),
      rf"testdata.json, utterances\[1\]: mel_len is 3, but \S*/{_LAST_TEST} has 2 frames"),
-    (lambda m: folder.save_numpy(m / _SECOND, np.zeros((4, 39), np.float32)),
-     rf"{_SECOND}: a tensor of shape \(4, 39\), expected \(frames, 40\)"),
+    (lambda m: folder.save_numpy(m / _SECOND, np.zeros(
+        (4, 39), np.float32)), rf"{_SECOND}: a tensor of shape \(4, 39\), expected \(frames, 40\)"),
     (lambda m: folder.save_numpy(m / _LAST_TEST, np.zeros(80, np.float32)),
      rf"{_LAST_TEST}: a tensor of shape \(80,\), expected \(frames, 40\)"),
 ])
-def test_voxceleb_bad_files_name_the_file_and_the_fix(tmp_path, numpy_features, break_it,
-                                                       message):
+def test_voxceleb_bad_files_name_the_file_and_the_fix(tmp_path, numpy_features, break_it, message):
   manual = write_voxceleb(tmp_path / "manual")
   break_it(manual)
   with pytest.raises(DataError, match=message) as error:

@@ -4,7 +4,8 @@ import numpy as np
 import optax
 import pytest
 
-from lee_jax.engine import config as config_lib, optim
+from lee_jax.engine import config as config_lib
+from lee_jax.engine import optim
 from lee_jax.errors import ConfigError
 from tests.conftest import run_python
 
@@ -17,8 +18,10 @@ def test_parse_presets():
 
 
 def test_unknown_override_field_is_an_error_naming_it(tmp_path):
-  proc = run_python(["-m", "experiments.ch01_regression.hw1", f"--workdir={tmp_path}",
-                     "--config.strong.optimizer.learnig_rate=1e-3"], timeout=120)
+  proc = run_python([
+      "-m", "experiments.ch01_regression.hw1", f"--workdir={tmp_path}",
+      "--config.strong.optimizer.learnig_rate=1e-3"
+  ], timeout=120)
   assert proc.returncode == 2
   assert "learnig_rate" in proc.stderr and "Traceback" not in proc.stderr
   assert "--config.strong.optimizer.learnig_rate" in proc.stderr
@@ -26,8 +29,10 @@ def test_unknown_override_field_is_an_error_naming_it(tmp_path):
 
 
 def test_unknown_preset_from_the_command_line(tmp_path):
-  proc = run_python(["-m", "experiments.ch01_regression.hw1", f"--workdir={tmp_path}",
-                     "--config=experiments/ch01_regression/hw1_config.py:tiny"], timeout=120)
+  proc = run_python([
+      "-m", "experiments.ch01_regression.hw1", f"--workdir={tmp_path}",
+      "--config=experiments/ch01_regression/hw1_config.py:tiny"
+  ], timeout=120)
   assert proc.returncode == 2
   assert "Unknown config preset(s) ['tiny']" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -39,7 +44,7 @@ def _config(**fields):
 
 
 def test_sgd_with_momentum_and_l2_is_the_pytorch_update():
-  """v ← μv + (g + λθ); θ ← θ − ηv: PyTorch's SGD(momentum, weight_decay), the course's optimizer."""
+  """v ← μv + (g + λθ); θ ← θ − ηv: PyTorch's SGD(momentum, weight_decay), as the course uses."""
   tx = optim.make(_config(name="sgd", learning_rate=0.1, momentum=0.9, weight_decay=0.01), 10)
   theta = np.array([1.0, -2.0], np.float32)
   grads = [np.array([0.5, 0.5], np.float32), np.array([-1.0, 2.0], np.float32)]
@@ -65,8 +70,9 @@ def test_schedules_and_errors():
 
 def test_inverse_sqrt_is_noams_schedule():
   d_model, warmup = 256, 4000
-  sched = optim.schedule(_config(schedule="inverse_sqrt", warmup_steps=warmup,
-                                 learning_rate=(d_model * warmup) ** -0.5), 10**5)
+  sched = optim.schedule(
+      _config(schedule="inverse_sqrt", warmup_steps=warmup,
+              learning_rate=(d_model * warmup) ** -0.5), 10 ** 5)
   noam = lambda step: d_model ** -0.5 * min(step ** -0.5, step * warmup ** -1.5)
   for step in (1, 100, 3999, 4000, 4001, 16000, 90000):
     assert float(sched(step)) == pytest.approx(noam(step), rel=1e-5), step

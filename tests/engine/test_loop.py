@@ -8,7 +8,9 @@ import optax
 import pytest
 
 from lee_jax import data
-from lee_jax.engine import checkpoint, config as config_lib, guards, loop, parallel, state as state_lib, steps
+from lee_jax.engine import checkpoint, guards, loop, parallel, steps
+from lee_jax.engine import config as config_lib
+from lee_jax.engine import state as state_lib
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
 from lee_jax.regression import trainer
@@ -66,17 +68,17 @@ def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path, mes
   # Early stopping on: the best variables and the patience count must survive the crash too.
   config = _train_config(num_steps=60, best_metric="mse", patience=6)
   state, step, evaluate = _setup(mesh)
-  reference = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "a",
-                       mesh=mesh, evaluate=evaluate)
+  reference = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "a", mesh=mesh,
+                       evaluate=evaluate)
 
   state, step, evaluate = _setup(mesh)
   with pytest.raises(Crash):
-    loop.fit(state, _crash_after(step, 37), batches(), config=config,
-             workdir=tmp_path / "b", mesh=mesh, evaluate=evaluate)
+    loop.fit(state, _crash_after(step, 37), batches(), config=config, workdir=tmp_path / "b",
+             mesh=mesh, evaluate=evaluate)
   assert checkpoint.Checkpointer(tmp_path / "b" / loop.CHECKPOINT_DIR).latest_step() == 30
   state, step, evaluate = _setup(mesh)
-  resumed = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "b",
-                     mesh=mesh, evaluate=evaluate)
+  resumed = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "b", mesh=mesh,
+                     evaluate=evaluate)
   assert int(resumed.state.step) == int(reference.state.step)
   chex.assert_trees_all_equal(resumed.state.params, reference.state.params)
   chex.assert_trees_all_equal(resumed.state.opt_state, reference.state.opt_state)
@@ -131,8 +133,8 @@ def test_non_finite_step_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_pa
 
   config = _train_config(checkpoint_every=5, eval_every=0)
   with pytest.raises(guards.NonFiniteError, match="step 13"):
-    loop.fit(state, poisoned, data.train_batches(_records(), batch_size=16, seed=0),
-             config=config, workdir=tmp_path, mesh=mesh, evaluate=evaluate)
+    loop.fit(state, poisoned, data.train_batches(_records(), batch_size=16, seed=0), config=config,
+             workdir=tmp_path, mesh=mesh, evaluate=evaluate)
   checkpointer = checkpoint.Checkpointer(tmp_path / loop.CHECKPOINT_DIR)
   assert checkpointer.latest_step() == 10
   restored, _, _ = checkpointer.restore(state, None)
@@ -149,6 +151,7 @@ def test_fit_rejects_inconsistent_loop_configs(tmp_path, mesh):
   with pytest.raises(ConfigError, match="best_mode"):
     loop.fit(state, step, iter([]), config=_train_config(best_mode="minimum"), workdir=tmp_path,
              mesh=mesh, evaluate=lambda s: {})
-  with pytest.raises(ConfigError, match=r"checkpoint_every \(10\) must be a multiple of train.log_every \(4\)"):
-    loop.fit(state, step, iter([]), config=_train_config(log_every=4), workdir=tmp_path,
-             mesh=mesh, evaluate=lambda s: {})
+  with pytest.raises(ConfigError,
+                     match=r"checkpoint_every \(10\) must be a multiple of train.log_every \(4\)"):
+    loop.fit(state, step, iter([]), config=_train_config(log_every=4), workdir=tmp_path, mesh=mesh,
+             evaluate=lambda s: {})

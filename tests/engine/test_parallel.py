@@ -21,7 +21,8 @@ batches = [{"x": rng.standard_normal((64, 117), np.float32),
 out = {"devices": jax.device_count()}
 for name, devices in [("eight", jax.devices()), ("one", jax.devices()[:1])]:
   mesh = parallel.make_mesh(devices)
-  state = state_lib.create(MLP(hidden=(16, 8)), optax.sgd(1e-2, momentum=0.9), batches[0]["x"][:1], 0, mesh)
+  state = state_lib.create(MLP(hidden=(16, 8)), optax.sgd(1e-2, momentum=0.9), batches[0]["x"][:1],
+                           0, mesh)
   step = steps.make_train_step(trainer.make_loss_fn("mse"), mesh)
   losses = []
   for b in batches:

@@ -7,7 +7,8 @@ import numpy as np
 import optax
 import pytest
 
-from lee_jax.engine import guards, parallel, state as state_lib, steps
+from lee_jax.engine import guards, parallel, steps
+from lee_jax.engine import state as state_lib
 from lee_jax.models import MLP
 from lee_jax.regression import trainer
 
@@ -25,7 +26,8 @@ def _linear_data(n=64, seed=0):
 
 
 def test_create_shapes_and_replication(mesh):
-  state = state_lib.create(MLP(hidden=(16, 8)), optax.sgd(0.1), np.zeros((1, 117), np.float32), 0, mesh)
+  state = state_lib.create(MLP(hidden=(16, 8)), optax.sgd(0.1), np.zeros((1, 117), np.float32), 0,
+                           mesh)
   chex.assert_shape(state.params["Dense_0"]["kernel"], (117, 16))
   chex.assert_shape(state.params["Dense_2"]["kernel"], (8, 1))
   assert state_lib.num_params(state.params) == 117 * 16 + 16 + 16 * 8 + 8 + 8 + 1
@@ -34,7 +36,8 @@ def test_create_shapes_and_replication(mesh):
 
 
 def test_same_seed_same_params_different_seed_different(mesh):
-  make = lambda seed: state_lib.create(MLP(hidden=(4,)), optax.sgd(0.1), np.zeros((1, 3), np.float32), seed, mesh)
+  make = lambda seed: state_lib.create(MLP(hidden=(4,)), optax.sgd(0.1), np.zeros(
+      (1, 3), np.float32), seed, mesh)
   chex.assert_trees_all_equal(make(1).params, make(1).params)
   assert not np.allclose(make(1).params["Dense_0"]["kernel"], make(2).params["Dense_0"]["kernel"])
 
@@ -58,10 +61,12 @@ def test_train_step_matches_hand_written_gradient_descent(mesh):
   grad_b = 2 * residual.mean()
   step = steps.make_train_step(trainer.make_loss_fn("mse"), mesh)
   new_state, metrics = step(state, parallel.global_batch(mesh, batch))
-  np.testing.assert_allclose(new_state.params["Dense_0"]["kernel"][:, 0], w - 0.1 * grad_w, rtol=1e-5)
+  np.testing.assert_allclose(new_state.params["Dense_0"]["kernel"][:, 0], w - 0.1 * grad_w,
+                             rtol=1e-5)
   np.testing.assert_allclose(new_state.params["Dense_0"]["bias"][0], b - 0.1 * grad_b, rtol=1e-5)
-  np.testing.assert_allclose(metrics["loss"], np.mean(residual**2), rtol=1e-5)
-  np.testing.assert_allclose(metrics["grad_norm"], np.sqrt(np.sum(grad_w**2) + grad_b**2), rtol=1e-5)
+  np.testing.assert_allclose(metrics["loss"], np.mean(residual ** 2), rtol=1e-5)
+  np.testing.assert_allclose(metrics["grad_norm"], np.sqrt(np.sum(grad_w ** 2) + grad_b ** 2),
+                             rtol=1e-5)
   assert bool(metrics["finite"]) and int(new_state.step) == 1
 
 
@@ -89,9 +94,11 @@ def test_eval_step_counts_each_real_example_once(mesh):
   data = _linear_data(10)
   state = state_lib.create(MLP(hidden=()), optax.sgd(0.1), data["x"][:1], 0, mesh)
   pred = np.asarray(state.apply_fn(state.variables(), data["x"]))[:, 0]
-  padded = {"x": np.concatenate([data["x"], np.zeros((6, 3), np.float32)]),
-            "y": np.concatenate([data["y"], np.full(6, 1e6, np.float32)]),
-            "mask": np.concatenate([np.ones(10), np.zeros(6)]).astype(np.float32)}
+  padded = {
+      "x": np.concatenate([data["x"], np.zeros((6, 3), np.float32)]),
+      "y": np.concatenate([data["y"], np.full(6, 1e6, np.float32)]),
+      "mask": np.concatenate([np.ones(10), np.zeros(6)]).astype(np.float32)
+  }
   eval_step = steps.make_eval_step(trainer.per_example_errors, mesh)
   means = steps.evaluate(eval_step, state, [parallel.global_batch(mesh, padded)])
   np.testing.assert_allclose(means["mse"], np.mean((pred - data["y"]) ** 2), rtol=1e-5)

@@ -35,7 +35,8 @@ def test_resume_forgets_what_came_after_the_checkpoint(tmp_path):
   assert [json.loads(line)["loss"] for line in lines] == [5.0, 10.0, 99.0]
   events = EventAccumulator(str(tmp_path))
   events.Reload()
-  assert [(e.step, e.value) for e in events.Scalars("train/loss")] == [(5, 5.0), (10, 10.0), (15, 99.0)]
+  assert [(e.step, e.value) for e in events.Scalars("train/loss")] == [(5, 5.0), (10, 10.0),
+                                                                       (15, 99.0)]
 
 
 def test_a_fresh_start_forgets_an_attempt_killed_before_its_first_checkpoint(tmp_path):

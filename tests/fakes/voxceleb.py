@@ -13,8 +13,10 @@ import numpy as np
 
 from tests.fakes.libriphone import read_numpy, save_numpy
 
-__all__ = ["SPEAKER_IDS", "TEST", "TRAIN", "edit_json", "mel", "read_numpy", "save_numpy",
-           "train_order", "write_voxceleb"]
+__all__ = [
+    "SPEAKER_IDS", "TEST", "TRAIN", "edit_json", "mel", "read_numpy", "save_numpy", "train_order",
+    "write_voxceleb"
+]
 
 NUM_MELS = 40
 
@@ -60,11 +62,18 @@ def _entry(feature_path: str) -> dict:
 def write_voxceleb(root, save=save_numpy):
   """Writes the three JSON files and every utterance's ``.pt`` file under ``root``; returns it."""
   root.mkdir(parents=True, exist_ok=True)
-  mapping = {"speaker2id": SPEAKER_IDS,
-             "id2speaker": {str(speaker): name for name, speaker in SPEAKER_IDS.items()}}
-  metadata = {"n_mels": NUM_MELS,
-              "speakers": {name: [_entry(path) for path, _ in utterances]
-                           for name, utterances in TRAIN.items()}}
+  mapping = {
+      "speaker2id": SPEAKER_IDS,
+      "id2speaker": {
+          str(speaker): name for name, speaker in SPEAKER_IDS.items()
+      }
+  }
+  metadata = {
+      "n_mels": NUM_MELS,
+      "speakers": {
+          name: [_entry(path) for path, _ in utterances] for name, utterances in TRAIN.items()
+      }
+  }
   testdata = {"n_mels": NUM_MELS, "utterances": [_entry(path) for path, _ in TEST]}
   for name, contents in [("mapping.json", mapping), ("metadata.json", metadata),
                          ("testdata.json", testdata)]:

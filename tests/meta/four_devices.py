@@ -32,8 +32,13 @@ CURVE_TASKS, PADDED_TASKS = 20, 17
 
 
 def learner(method: str):
-  return sinusoid.make_learner(ml_collections.ConfigDict(
-      {"method": method, "inner_lr": 0.01, "train_steps": TRAIN_STEPS[method], "test_steps": 1}))
+  return sinusoid.make_learner(
+      ml_collections.ConfigDict({
+          "method": method,
+          "inner_lr": 0.01,
+          "train_steps": TRAIN_STEPS[method],
+          "test_steps": 1
+      }))
 
 
 def run(devices: Sequence[jax.Device]) -> dict:
@@ -52,10 +57,13 @@ def run(devices: Sequence[jax.Device]) -> dict:
       losses.append(float(metrics["loss"]))
     curve_fn = training.make_curve_fn(learner(method), mesh, 1)
     curves = curve_fn(state.params, parallel.global_batch(mesh, stack(CURVE_TASKS)))
-    padded = training.task_curves(curve_fn, state.params,
-                                  [source[i] for i in range(PADDED_TASKS)],
+    padded = training.task_curves(curve_fn, state.params, [source[i] for i in range(PADDED_TASKS)],
                                   batch_size=CURVE_TASKS, mesh=mesh)
-    out[method] = {"losses": losses, "curves": np.asarray(curves).tolist(),
-                   "padded": np.asarray(padded).tolist(), "finite": bool(metrics["finite"]),
-                   "params": [np.asarray(p).ravel().tolist() for p in jax.tree.leaves(state.params)]}
+    out[method] = {
+        "losses": losses,
+        "curves": np.asarray(curves).tolist(),
+        "padded": np.asarray(padded).tolist(),
+        "finite": bool(metrics["finite"]),
+        "params": [np.asarray(p).ravel().tolist() for p in jax.tree.leaves(state.params)]
+    }
   return out

@@ -14,7 +14,8 @@ from experiments.ch15_meta import benchmark
 from experiments.ch15_meta.hw15_config import variant
 from lee_jax.engine import optim, parallel
 from lee_jax.engine import state as state_lib
-from lee_jax.meta import hw15, learners, tasks as tasks_lib
+from lee_jax.meta import hw15, learners
+from lee_jax.meta import tasks as tasks_lib
 
 N_WAY, INNER_LR = 5, 0.4
 
@@ -34,8 +35,8 @@ def test_pytorch_twin_has_our_meta_loss_and_meta_gradient(method):
   # Compiled, as the meta-step is: one program instead of hundreds of operations one by one.
   meta_gradient = jax.jit(lambda p, t: learners.meta_gradient(learner, p, t))
   grads, metrics = meta_gradient(params, jax.tree.map(jnp.asarray, tasks))
-  torch_loss, torch_grads = benchmark.maml_meta_gradient(
-      tasks, benchmark.conv4_weights(params), INNER_LR, first_order=method == "fomaml")
+  torch_loss, torch_grads = benchmark.maml_meta_gradient(tasks, benchmark.conv4_weights(params),
+                                                         INNER_LR, first_order=method == "fomaml")
   assert float(metrics["loss"]) == pytest.approx(torch_loss, rel=1e-4)
   ours = benchmark.conv4_weights(grads)
   assert set(ours) == set(torch_grads)

@@ -13,8 +13,10 @@ import pytest
 from tests.conftest import run_python
 
 HW15 = ["-m", "experiments.ch15_meta.hw15", "--config=experiments/ch15_meta/hw15_config.py:smoke"]
-SINUSOID = ["-m", "experiments.ch15_meta.sinusoid",
-            "--config=experiments/ch15_meta/sinusoid_config.py:smoke"]
+SINUSOID = [
+    "-m", "experiments.ch15_meta.sinusoid",
+    "--config=experiments/ch15_meta/sinusoid_config.py:smoke"
+]
 # MAML, whose programs the task study (of maml) then reuses.
 HW15_VARIANTS = "maml"
 # The lecture's comparison: pre-training against MAML.
@@ -24,8 +26,11 @@ SINUSOID_VARIANTS = "pretrain,maml"
 @pytest.mark.subprocess
 @pytest.mark.slow
 def test_hw15_smoke_binary(tmp_path, data_dir):
-  proc = run_python(HW15 + [f"--workdir={tmp_path}", f"--config.data.data_dir={data_dir}",
-                            f"--config.variants={HW15_VARIANTS}"], timeout=600)
+  proc = run_python(
+      HW15 + [
+          f"--workdir={tmp_path}", f"--config.data.data_dir={data_dir}",
+          f"--config.variants={HW15_VARIANTS}"
+      ], timeout=600)
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "| shots  | variant " in proc.stdout and "maml: meta-training tasks" in proc.stdout
   summary = json.loads((tmp_path / "summary.json").read_text())
@@ -42,8 +47,7 @@ def test_hw15_smoke_binary(tmp_path, data_dir):
 
 @pytest.mark.subprocess
 def test_sinusoid_smoke_binary(tmp_path):
-  proc = run_python(SINUSOID + [f"--workdir={tmp_path}",
-                                f"--config.variants={SINUSOID_VARIANTS}"])
+  proc = run_python(SINUSOID + [f"--workdir={tmp_path}", f"--config.variants={SINUSOID_VARIANTS}"])
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "MSE after 1 step" in proc.stdout
   summary = json.loads((tmp_path / "summary.json").read_text())

@@ -25,10 +25,22 @@ def _tiny_net(params, x):
 
 def _setup(method="maml", steps=1, **kw):
   rng = np.random.default_rng(0)
-  params = {"body": {"w": rng.normal(size=(2, 4)), "b": rng.normal(size=4)},
-            "head": {"w": rng.normal(size=(4, 1)), "b": rng.normal(size=1)}}
-  task = {"support_x": rng.normal(size=(5, 2)), "support_y": rng.normal(size=(5, 1)),
-          "query_x": rng.normal(size=(6, 2)), "query_y": rng.normal(size=(6, 1))}
+  params = {
+      "body": {
+          "w": rng.normal(size=(2, 4)),
+          "b": rng.normal(size=4)
+      },
+      "head": {
+          "w": rng.normal(size=(4, 1)),
+          "b": rng.normal(size=1)
+      }
+  }
+  task = {
+      "support_x": rng.normal(size=(5, 2)),
+      "support_y": rng.normal(size=(5, 1)),
+      "query_x": rng.normal(size=(6, 2)),
+      "query_y": rng.normal(size=(6, 1))
+  }
   learner = learners.Learner(method, "mse", _tiny_net, learners.mean_squared_error,
                              learners.mean_squared_error, inner_lr=ALPHA, train_steps=steps, **kw)
   return learner, jax.tree.map(jnp.asarray, params), jax.tree.map(jnp.asarray, task)
@@ -44,8 +56,8 @@ def test_one_inner_step_is_gradient_descent_and_observe_records_every_step():
 
     @jax.jit
     def run(params, task):
-      loss = lambda p: learners.mean_squared_error(_tiny_net(p, task["support_x"]),
-                                                   task["support_y"])
+      loss = lambda p: learners.mean_squared_error(_tiny_net(p, task["support_x"]), task["support_y"
+                                                                                        ])
       adapted, trail = learners.adapt(learner, params, task["support_x"], task["support_y"],
                                       steps=3, observe=loss)
       by_hand = params
@@ -55,7 +67,8 @@ def test_one_inner_step_is_gradient_descent_and_observe_records_every_step():
 
     adapted, trail, by_hand, loss_before, loss_after = run(params, task)
     np.testing.assert_allclose(ravel_pytree(adapted)[0], ravel_pytree(by_hand)[0], rtol=1e-12)
-    assert trail.shape == (4,) and trail[0] == loss_before and trail[-1] == pytest.approx(loss_after)
+    assert trail.shape == (
+        4,) and trail[0] == loss_before and trail[-1] == pytest.approx(loss_after)
     assert trail[-1] < trail[0]
 
 
@@ -81,8 +94,8 @@ def test_first_order_maml_drops_exactly_the_second_order_term():
     def run(params, task):
       support = lambda f: learners.mean_squared_error(_tiny_net(unravel(f), task["support_x"]),
                                                       task["support_y"])
-      query = lambda f: learners.mean_squared_error(_tiny_net(unravel(f), task["query_x"]),
-                                                    task["query_y"])
+      query = lambda f: learners.mean_squared_error(_tiny_net(unravel(f), task["query_x"]), task[
+          "query_y"])
       flat = ravel_pytree(params)[0]
       adapted = flat - ALPHA * jax.grad(support)(flat)
       return (jax.grad(query)(adapted), jax.hessian(support)(flat),
@@ -91,7 +104,8 @@ def test_first_order_maml_drops_exactly_the_second_order_term():
 
     g_query, hessian, maml, fomaml = run(params, task)
     # MAML: (I − αH_support) ∇L_query(θ'); first-order MAML: ∇L_query(θ').
-    np.testing.assert_allclose(ravel_pytree(maml)[0], g_query - ALPHA * hessian @ g_query, rtol=1e-10)
+    np.testing.assert_allclose(
+        ravel_pytree(maml)[0], g_query - ALPHA * hessian @ g_query, rtol=1e-10)
     np.testing.assert_allclose(ravel_pytree(fomaml)[0], g_query, rtol=1e-10)
     assert np.abs(ALPHA * hessian @ g_query).max() > 1e-3  # The dropped term is not negligible.
 
@@ -99,15 +113,16 @@ def test_first_order_maml_drops_exactly_the_second_order_term():
 def test_anil_adapts_only_the_head():
   with jax.enable_x64(True):
     learner, params, task = _setup("anil", inner=("head",))
-    adapted, grads = jax.jit(lambda p, t: (
-        learners.adapt(learner, p, t["support_x"], t["support_y"], steps=2)[0],
-        learners.meta_gradient(learner, p, _batched(t))[0]))(params, task)
+    adapted, grads = jax.jit(lambda p, t: (learners.adapt(learner, p, t["support_x"], t[
+        "support_y"], steps=2)[0], learners.meta_gradient(learner, p, _batched(t))[0]))(params,
+                                                                                        task)
     np.testing.assert_array_equal(ravel_pytree(adapted["body"])[0], ravel_pytree(params["body"])[0])
     assert not np.allclose(ravel_pytree(adapted["head"])[0], ravel_pytree(params["head"])[0])
     assert np.abs(ravel_pytree(grads["body"])[0]).max() > 0  # The outer loop still learns the body.
     with pytest.raises(ConfigError, match="does not have"):
-      learners.adapt(_setup("anil", inner=("classifier",))[0], params, task["support_x"],
-                     task["support_y"], steps=1)
+      learners.adapt(
+          _setup("anil", inner=("classifier",))[0], params, task["support_x"], task["support_y"],
+          steps=1)
 
 
 def test_reptile_direction_after_one_step_is_the_scaled_gradient():
@@ -122,8 +137,9 @@ def test_reptile_direction_after_one_step_is_the_scaled_gradient():
       return gradient, learners.meta_gradient(learner, params, _batched(task))[0]
 
     gradient, direction = run(params, task)
-    np.testing.assert_allclose(ravel_pytree(direction)[0], ALPHA * ravel_pytree(gradient)[0],
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        ravel_pytree(direction)[0],
+        ALPHA * ravel_pytree(gradient)[0], rtol=1e-10)
 
 
 def test_pretraining_fits_all_of_a_tasks_examples_against_their_classes():
@@ -131,16 +147,28 @@ def test_pretraining_fits_all_of_a_tasks_examples_against_their_classes():
   examples together, here labelled by their classes among 3 (``pretrain_target="class"``)."""
   with jax.enable_x64(True):
     rng = np.random.default_rng(0)
-    params = jax.tree.map(jnp.asarray, {
-        "body": {"w": rng.normal(size=(2, 4)), "b": rng.normal(size=4)},
-        "head": {"w": rng.normal(size=(4, 3)), "b": rng.normal(size=3)}})
-    task = jax.tree.map(jnp.asarray, {
-        "support_x": rng.normal(size=(5, 2)), "support_y": np.arange(5) % 2,
-        "support_class": rng.integers(0, 3, 5), "query_x": rng.normal(size=(6, 2)),
-        "query_y": np.arange(6) % 2, "query_class": rng.integers(0, 3, 6)})
+    params = jax.tree.map(
+        jnp.asarray, {
+            "body": {
+                "w": rng.normal(size=(2, 4)),
+                "b": rng.normal(size=4)
+            },
+            "head": {
+                "w": rng.normal(size=(4, 3)),
+                "b": rng.normal(size=3)
+            }
+        })
+    task = jax.tree.map(
+        jnp.asarray, {
+            "support_x": rng.normal(size=(5, 2)),
+            "support_y": np.arange(5) % 2,
+            "support_class": rng.integers(0, 3, 5),
+            "query_x": rng.normal(size=(6, 2)),
+            "query_y": np.arange(6) % 2,
+            "query_class": rng.integers(0, 3, 6)
+        })
     learner = learners.Learner("pretrain", "accuracy", _tiny_net, learners.cross_entropy,
-                               learners.accuracy, pretrain_apply=_tiny_net,
-                               pretrain_target="class")
+                               learners.accuracy, pretrain_apply=_tiny_net, pretrain_target="class")
 
     @jax.jit
     def run(params, task):
@@ -158,9 +186,12 @@ def test_pretraining_fits_all_of_a_tasks_examples_against_their_classes():
 def test_prototypes_are_support_means_and_logits_negative_squared_distances():
   learner = learners.Learner("protonet", "accuracy", lambda p, x: x, learners.cross_entropy,
                              learners.accuracy, n_way=2)
-  task = {"support_x": jnp.array([[0., 0.], [2., 0.], [0., 4.], [0., 6.]]),
-          "support_y": jnp.array([0, 0, 1, 1]),
-          "query_x": jnp.array([[1., 1.], [0., 4.]]), "query_y": jnp.array([0, 1])}
+  task = {
+      "support_x": jnp.array([[0., 0.], [2., 0.], [0., 4.], [0., 6.]]),
+      "support_y": jnp.array([0, 0, 1, 1]),
+      "query_x": jnp.array([[1., 1.], [0., 4.]]),
+      "query_y": jnp.array([0, 1])
+  }
   logits, curve = jax.jit(lambda t: (learners.prototype_logits(learner, {}, t),
                                      learners.adaptation_curve(learner, {}, t, steps=3)))(task)
   # Prototypes (1, 0) and (0, 5).

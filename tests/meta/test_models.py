@@ -15,11 +15,13 @@ def test_conv3x3_equals_flax_conv_in_value_and_gradient():
   x = jnp.asarray(rng.normal(size=(3, 9, 7, 4)), jnp.float32)
   ours, flax_conv = models.Conv3x3(6), nn.Conv(6, (3, 3), padding="SAME")
   shapes = jax.eval_shape(flax_conv.init, jax.random.key(1), x)["params"]
-  chex.assert_trees_all_equal_shapes(jax.eval_shape(ours.init, jax.random.key(1), x)["params"],
-                                     shapes)
+  chex.assert_trees_all_equal_shapes(
+      jax.eval_shape(ours.init, jax.random.key(1), x)["params"], shapes)
   # Flax's initialiser's scale (1/√fan-in) for the kernel, and a bias that is not zero.
-  params = {"kernel": rng.normal(0, 6 ** -1, shapes["kernel"].shape),
-            "bias": rng.normal(size=shapes["bias"].shape)}
+  params = {
+      "kernel": rng.normal(0, 6 ** -1, shapes["kernel"].shape),
+      "bias": rng.normal(size=shapes["bias"].shape)
+  }
   params = jax.tree.map(lambda v: jnp.asarray(v, jnp.float32), params)
   loss = lambda module: lambda p: jnp.sum(jnp.sin(module.apply({"params": p}, x)))
 

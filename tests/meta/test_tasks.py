@@ -20,9 +20,16 @@ def _pool(classes=8, examples=6, offset=0):
 
 def _spec(**overrides):
   spec = ml_collections.ConfigDict({
-      "name": "glyphs", "data_dir": "", "train_split": "train", "validation_split": "validation",
-      "validation_classes": 0.15, "test_split": "test", "examples_per_class": 20,
-      "image_size": 28, "invert": False})
+      "name": "glyphs",
+      "data_dir": "",
+      "train_split": "train",
+      "validation_split": "validation",
+      "validation_classes": 0.15,
+      "test_split": "test",
+      "examples_per_class": 20,
+      "image_size": 28,
+      "invert": False
+  })
   spec.update(overrides)
   return spec
 
@@ -84,9 +91,10 @@ def test_glyph_alphabets_are_disjoint_meta_splits(data_dir):
   assert sizes["train"] > 500 and sizes["validation"] > 80 and sizes["test"] > 250
   for pool in pools.values():
     assert pool.images.shape[1:] == (20, 28, 28, 1) and pool.images.dtype == np.uint8
-  alphabets = {split: {r["alphabet"] for r in data.load("glyphs", split, data_dir=data_dir,
-                                                        in_memory=True)}
-               for split in glyphs.SPLITS}
+  alphabets = {
+      split: {r["alphabet"] for r in data.load("glyphs", split, data_dir=data_dir, in_memory=True)}
+      for split in glyphs.SPLITS
+  }
   assert len(alphabets["train"]) == 11 and len(alphabets["test"]) == 6
   assert not alphabets["train"] & alphabets["test"]
   assert not alphabets["train"] & alphabets["validation"]
@@ -132,6 +140,7 @@ def test_sinusoid_tasks_follow_the_family():
   task = source[4]
   assert task["support_x"].shape == (10, 1) and task["query_y"].shape == (5, 1)
   np.testing.assert_allclose(task["support_y"],
-                             task["amplitude"] * np.sin(task["support_x"] - task["phase"]), atol=1e-5)
+                             task["amplitude"] * np.sin(task["support_x"] - task["phase"]),
+                             atol=1e-5)
   amplitudes = [source[i]["amplitude"] for i in range(20)]
   assert 0.1 <= min(amplitudes) and max(amplitudes) <= 5.0 and np.std(amplitudes) > 0.5

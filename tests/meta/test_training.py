@@ -18,15 +18,24 @@ from tests.meta import four_devices
 
 def _sections(num_steps, meta_batch_size=8, **train):
   """``meta_train``'s keyword sections: seed, meta-batch, optimizer (Adam 1e-3) and train."""
-  sections = {"seed": 0, "meta_batch_size": meta_batch_size,
-              "optimizer": config_lib.optimizer_defaults(), "train": config_lib.train_defaults()}
+  sections = {
+      "seed": 0,
+      "meta_batch_size": meta_batch_size,
+      "optimizer": config_lib.optimizer_defaults(),
+      "train": config_lib.train_defaults()
+  }
   sections["train"].update(num_steps=num_steps, log_every=10, eval_every=0, **train)
   return sections
 
 
 def _sinusoid_learner(method="maml", **kw):
-  section = ml_collections.ConfigDict({"method": method, "inner_lr": 0.01, "train_steps": 1,
-                                       "test_steps": 1, **kw})
+  section = ml_collections.ConfigDict({
+      "method": method,
+      "inner_lr": 0.01,
+      "train_steps": 1,
+      "test_steps": 1,
+      **kw
+  })
   return sinusoid.make_learner(section)
 
 

@@ -93,8 +93,9 @@ def test_batchnorm_uses_batch_statistics_in_training_and_running_ones_in_evaluat
   together = apply(trained, x)[:1]
   np.testing.assert_allclose(alone, together, rtol=1e-5)
   # Training mode does depend on the batch.
-  assert not np.allclose(apply(trained, x[:2], train=True, mutable=("batch_stats",))[0][:1],
-                         apply(trained, x, train=True, mutable=("batch_stats",))[0][:1])
+  assert not np.allclose(
+      apply(trained, x[:2], train=True, mutable=("batch_stats",))[0][:1],
+      apply(trained, x, train=True, mutable=("batch_stats",))[0][:1])
 
 
 @pytest.mark.parametrize("model,first", [

@@ -13,7 +13,6 @@ from lee_jax.engine.state import num_params
 from lee_jax.errors import ConfigError
 from lee_jax.models import MLP
 
-
 KEY = jax.random.key(0, impl="rbg")
 
 
@@ -28,8 +27,8 @@ def test_no_hidden_layer_is_the_linear_model():
   assert num_params(variables["params"]) == 5 + 1
   x = np.arange(10, dtype=np.float32).reshape(2, 5)
   dense = variables["params"]["Dense_0"]
-  np.testing.assert_allclose(model.apply(variables, x),
-                             x @ dense["kernel"] + dense["bias"], rtol=1e-6)
+  np.testing.assert_allclose(model.apply(variables, x), x @ dense["kernel"] + dense["bias"],
+                             rtol=1e-6)
 
 
 def test_layers_of_neurons_count_their_weights_and_biases():
@@ -59,8 +58,10 @@ def test_dropout_only_while_training():
   apply = jax.jit(model.apply, static_argnames="train")
   x = jnp.ones((2, 5))
   np.testing.assert_array_equal(apply(variables, x), apply(variables, x))
-  trained = [apply(variables, x, train=True, rngs={"dropout": jax.random.key(k, impl="rbg")})
-             for k in (1, 2)]
+  trained = [
+      apply(variables, x, train=True, rngs={"dropout": jax.random.key(k, impl="rbg")})
+      for k in (1, 2)
+  ]
   assert not np.allclose(trained[0], trained[1])
 
 

@@ -26,11 +26,14 @@ def test_training_mode_normalises_over_the_batch_and_updates_running_statistics(
   gamma = jax.random.uniform(jax.random.key(2), (5,), minval=0.5, maxval=2.0)
   beta = jnp.linspace(-1, 1, 5)
   params = {**params, "BatchNorm_0": {"scale": gamma, "bias": beta}}
-  out, updates = model.apply({"params": params, "batch_stats": variables["batch_stats"]}, x,
-                             train=True, mutable=["batch_stats"])
+  out, updates = model.apply({
+      "params": params,
+      "batch_stats": variables["batch_stats"]
+  }, x, train=True, mutable=["batch_stats"])
   z = np.asarray(x @ params["Dense_0"]["kernel"] + params["Dense_0"]["bias"])
   hidden = np.tanh(lecture_batch_norm(z, np.asarray(gamma), np.asarray(beta)))
-  expected = hidden @ np.asarray(params["Dense_1"]["kernel"]) + np.asarray(params["Dense_1"]["bias"])
+  expected = hidden @ np.asarray(params["Dense_1"]["kernel"]) + np.asarray(
+      params["Dense_1"]["bias"])
   np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
   # Running averages move 10% towards this batch (PyTorch's momentum 0.1); σ² is unbiased there
   # in PyTorch but biased here, as in Flax.
@@ -50,8 +53,9 @@ def test_evaluation_uses_running_statistics_so_one_example_needs_no_batch():
   z = np.asarray(x[:1] @ p["Dense_0"]["kernel"] + p["Dense_0"]["bias"])
   hidden = np.tanh((z - 0.3) / np.sqrt(4.0 + 1e-5) * np.asarray(p["BatchNorm_0"]["scale"])
                    + np.asarray(p["BatchNorm_0"]["bias"]))
-  np.testing.assert_allclose(single, hidden @ np.asarray(p["Dense_1"]["kernel"])
-                             + np.asarray(p["Dense_1"]["bias"]), rtol=1e-4, atol=1e-5)
+  np.testing.assert_allclose(
+      single, hidden @ np.asarray(p["Dense_1"]["kernel"]) + np.asarray(p["Dense_1"]["bias"]),
+      rtol=1e-4, atol=1e-5)
   # In training mode the same example's output depends on the rest of its batch.
   train_out, _ = model.apply(variables, x, train=True, mutable=["batch_stats"])
   assert float(jnp.abs(train_out[:1] - single).max()) > 1e-3

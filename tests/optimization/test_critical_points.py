@@ -35,7 +35,7 @@ def test_moving_along_the_negative_eigenvector_lowers_the_loss():
   assert float(u["w1"]) * float(u["w2"]) > 0
   for eps in (0.1, 0.5, 1.0):
     moved = jax.tree.map(lambda p, d, e=eps: p + e * d, ORIGIN, u)
-    assert float(lecture_loss(moved)) == pytest.approx(1 - eps**2 + eps**4 / 4, rel=1e-5)
+    assert float(lecture_loss(moved)) == pytest.approx(1 - eps ** 2 + eps ** 4 / 4, rel=1e-5)
   # The opposite diagonal [1, -1] has eigenvalue +2: the loss rises along it.
   assert float(lecture_loss({"w1": 0.5, "w2": -0.5})) > 1.0
 
@@ -55,8 +55,10 @@ def test_hvp_equals_hessian_times_vector():
   def loss(p):
     return jnp.mean(jnp.tanh(x @ p["a"]) @ p["b"] ** 2)
 
-  params = {"a": jax.random.normal(jax.random.key(1), (3, 4)),
-            "b": jax.random.normal(jax.random.key(2), (4,))}
+  params = {
+      "a": jax.random.normal(jax.random.key(1), (3, 4)),
+      "b": jax.random.normal(jax.random.key(2), (4,))
+  }
   v = jax.tree.map(lambda p: jnp.ones_like(p) * 0.3, params)
   flat_v = jnp.concatenate([v["a"].ravel(), v["b"]])
   got = cp.hvp(loss, params, v)

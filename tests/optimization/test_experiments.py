@@ -11,17 +11,18 @@ import numpy as np
 import pytest
 
 from lee_jax.optimization import (
-  adaptive_study,
-  batch_study,
-  critical_study,
-  loss_study,
-  normalization_study,
+    adaptive_study,
+    batch_study,
+    critical_study,
+    loss_study,
+    normalization_study,
 )
 from tests.conftest import run_python
 
 
 def _config(name: str, presets: str = "smoke", data_dir: str | None = None):
-  config = importlib.import_module(f"experiments.ch02_optimization.{name}_config").get_config(presets)
+  config = importlib.import_module(f"experiments.ch02_optimization.{name}_config").get_config(
+      presets)
   if data_dir is not None and "data" in config:
     config.data.data_dir = data_dir
   return config
@@ -31,9 +32,11 @@ def _config(name: str, presets: str = "smoke", data_dir: str | None = None):
 def test_hw2_smoke_binary(tmp_path, data_dir):
   """Three of the four rungs: the strong rung is the medium one's kind of model (frames with
   context) with BatchNorm and dropout, whose predictions tests/optimization/test_hw2.py checks."""
-  proc = run_python(["-m", "experiments.ch02_optimization.hw2", f"--workdir={tmp_path}",
-                     "--config=experiments/ch02_optimization/hw2_config.py:smoke",
-                     f"--config.data.data_dir={data_dir}", "--config.variants=simple,medium,boss"])
+  proc = run_python([
+      "-m", "experiments.ch02_optimization.hw2", f"--workdir={tmp_path}",
+      "--config=experiments/ch02_optimization/hw2_config.py:smoke",
+      f"--config.data.data_dir={data_dir}", "--config.variants=simple,medium,boss"
+  ])
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "| variant |" in proc.stdout and "boss" in proc.stdout
   summary = json.loads((tmp_path / "summary.json").read_text())
@@ -86,7 +89,8 @@ def test_classification_loss_smoke(tmp_path, data_dir):
   assert surface["cross_entropy"]["gradient_norm_at_wrong_corner"] > 1.0
   assert surface["cross_entropy"]["loss_at_wrong_corner"] == pytest.approx(20.0, abs=1e-3)
   training = summary["training"]
-  assert training["cross_entropy"]["final_val_accuracy"] > training["mse"]["final_val_accuracy"] + 0.2
+  assert training["cross_entropy"][
+      "final_val_accuracy"] > training["mse"]["final_val_accuracy"] + 0.2
 
 
 def test_normalization_smoke(tmp_path, data_dir):

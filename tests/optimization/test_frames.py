@@ -48,8 +48,11 @@ def test_even_or_zero_window_is_refused():
 
 def _utterances():
   rng = np.random.default_rng(0)
-  return [{"id": f"u{i}", "features": rng.normal(size=(t, 3)).astype(np.float32),
-           "labels": rng.integers(0, 41, t)} for i, t in enumerate((4, 1, 6))]
+  return [{
+      "id": f"u{i}",
+      "features": rng.normal(size=(t, 3)).astype(np.float32),
+      "labels": rng.integers(0, 41, t)
+  } for i, t in enumerate((4, 1, 6))]
 
 
 def test_frame_table_windows_stay_inside_their_utterance():

@@ -17,8 +17,11 @@ from lee_jax.optimization import frames, hw2
 @pytest.fixture(scope="module")
 def setup():
   config = importlib.import_module("experiments.ch02_optimization.hw2_config").get_config("smoke")
-  utterances = [{"id": str(i), "features": f, "labels": l}
-                for i, (f, l) in enumerate(phone_frames.generate("test")[:11])]
+  utterances = [{
+      "id": str(i),
+      "features": f,
+      "labels": l
+  } for i, (f, l) in enumerate(phone_frames.generate("test")[:11])]
   splits = {"train": utterances[:6], "val": utterances[6:8], "test": utterances[8:]}
   return config, splits, parallel.make_mesh()
 
@@ -37,8 +40,8 @@ def test_predictions_match_the_model_applied_to_each_utterance(setup, name):
     if name == "boss":
       logits = model.apply(state.variables(), jnp.asarray(u["features"])[None])[0]
     else:
-      logits = model.apply(state.variables(), jnp.asarray(frames.concat_frames(u["features"],
-                                                                               config[name].context)))
+      logits = model.apply(state.variables(),
+                           jnp.asarray(frames.concat_frames(u["features"], config[name].context)))
     expected.append(np.asarray(jnp.argmax(logits, -1)))
   np.testing.assert_array_equal(predictions, np.concatenate(expected))
   # The masked evaluation counts the same frames right.

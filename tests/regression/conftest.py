@@ -14,8 +14,12 @@ from lee_jax.regression import hw1
 
 # Early stopping ends the run near epoch 27 (best epoch 7): long enough to kill a binary between
 # its first checkpoint and its end, and to check that a resumed run stops where this one did.
-STRONG_OVERRIDES = {"variants": "strong", "strong.train.epochs": 60, "strong.train.patience": 20,
-                    "strong.train.checkpoint_every": 5}
+STRONG_OVERRIDES = {
+    "variants": "strong",
+    "strong.train.epochs": 60,
+    "strong.train.patience": 20,
+    "strong.train.checkpoint_every": 5
+}
 
 
 def smoke_config(data_dir, overrides=None):

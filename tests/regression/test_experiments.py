@@ -27,8 +27,9 @@ def _summary(workdir):
 
 @pytest.mark.subprocess
 def test_hw1_smoke_binary(tmp_path, data_dir):
-  proc = run_python(HW1 + [f"--workdir={tmp_path}", SMOKE.format("hw1"),
-                           f"--config.data.data_dir={data_dir}"])
+  proc = run_python(
+      HW1 + [f"--workdir={tmp_path}",
+             SMOKE.format("hw1"), f"--config.data.data_dir={data_dir}"])
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "| variant |" in proc.stdout and "strong" in proc.stdout
   summary = _summary(tmp_path)
@@ -55,10 +56,12 @@ def test_views_smoke_binary(tmp_path, data_dir):
   predicts both the training and the unseen days better than from yesterday alone. A deep run
   beside them takes the binary through its deep models' table, curves and overfitting line."""
   proc = run_python(VIEWS + [
-      f"--workdir={tmp_path}", SMOKE.format("views"), f"--config.data.data_dir={data_dir}",
+      f"--workdir={tmp_path}",
+      SMOKE.format("views"), f"--config.data.data_dir={data_dir}",
       "--config.runs=linear@1,linear@7,relu-1x16@7", "--config.optimizer.learning_rate=3e-2",
       "--config.train.num_steps=400", "--config.train.eval_every=100",
-      "--config.train.checkpoint_every=400", "--config.train.log_every=100"])
+      "--config.train.checkpoint_every=400", "--config.train.log_every=100"
+  ])
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "train L (k)" in proc.stdout and "Overfitting:" in proc.stdout
   runs = _summary(tmp_path)["runs"]
@@ -74,24 +77,28 @@ def test_views_smoke_binary(tmp_path, data_dir):
 def test_missing_data_dir_is_one_clear_line(tmp_path, data_dir):
   """The binaries' way with every ``LeeJaxError`` (bad data, diverged training): exit status 1
   and the message, no traceback. It fails before anything compiles, so it is the cheap one."""
-  proc = run_python(HW1 + [f"--workdir={tmp_path / 'run'}", SMOKE.format("hw1") + ",full",
-                           f"--config.data.data_dir={data_dir}",
-                           f"--config.data.manual_dir={tmp_path / 'no_such_dir'}"])
+  proc = run_python(HW1 + [
+      f"--workdir={tmp_path / 'run'}",
+      SMOKE.format("hw1") + ",full", f"--config.data.data_dir={data_dir}",
+      f"--config.data.manual_dir={tmp_path / 'no_such_dir'}"
+  ])
   assert proc.returncode == 1
   assert "no_such_dir does not exist" in proc.stderr and "--config.data.manual_dir" in proc.stderr
   assert "Traceback" not in proc.stderr
 
 
 def _strong_hw1(workdir, data_dir):
-  return [sys.executable, *HW1, f"--workdir={workdir}", SMOKE.format("hw1"),
-          f"--config.data.data_dir={data_dir}",
-          *(f"--config.{field}={value}" for field, value in STRONG_OVERRIDES.items())]
+  return [
+      sys.executable, *HW1, f"--workdir={workdir}",
+      SMOKE.format("hw1"), f"--config.data.data_dir={data_dir}",
+      *(f"--config.{field}={value}" for field, value in STRONG_OVERRIDES.items())
+  ]
 
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_sigkill_mid_training_then_restart_matches_an_uninterrupted_run(tmp_path, data_dir,
-                                                                         strong_run):
+def test_sigkill_mid_training_then_restart_matches_an_uninterrupted_run(
+    tmp_path, data_dir, strong_run):
   """The uninterrupted run is the session's in-process one (``strong_run``): the same config as
   these binaries', on the same single CPU device, so its numbers are theirs."""
   reference, _ = strong_run

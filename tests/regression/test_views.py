@@ -21,8 +21,11 @@ def _result(layers, train, test):
 
 
 def test_overfitting_depth_is_where_train_falls_but_test_rises():
-  results = {i: _result(i, train, test) for i, (train, test) in
-             enumerate([(0.28, 0.43), (0.18, 0.39), (0.14, 0.38), (0.10, 0.44)], start=1)}
+  results = {
+      i: _result(i, train, test)
+      for i, (train,
+              test) in enumerate([(0.28, 0.43), (0.18, 0.39), (0.14, 0.38), (0.10, 0.44)], start=1)
+  }
   assert views.overfitting_depth(results) == 4  # The lecture's own table.
   results[4] = _result(4, 0.12, 0.37)
   assert views.overfitting_depth(results) is None

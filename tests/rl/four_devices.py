@@ -30,6 +30,8 @@ def run(devices: Sequence[jax.Device]) -> dict:
   step = compiled.make_chunk_step(setup, runner, mesh)
   for _ in range(3):
     runner, metrics = step(runner, None)
-  return {"params": [np.asarray(x).tolist() for x in jax.tree.leaves(runner.agents.train.params)],
-          "return": float(metrics["episode_return"]),
-          "shards": len(runner.agents.obs.sharding.device_set)}
+  return {
+      "params": [np.asarray(x).tolist() for x in jax.tree.leaves(runner.agents.train.params)],
+      "return": float(metrics["episode_return"]),
+      "shards": len(runner.agents.obs.sharding.device_set)
+  }

@@ -91,16 +91,22 @@ def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path):
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"env": "CartPole-v9"}, "gymnax has no environment"),
-    ({"total_steps": 10}, "less than one iteration"),
-    ({"method.name": "dqn"}, "Unknown RL method"),
-    ({"method.advantage": "immediate"}, "weighs actions by one of"),
+    ({
+        "env": "CartPole-v9"
+    }, "gymnax has no environment"),
+    ({
+        "total_steps": 10
+    }, "less than one iteration"),
+    ({
+        "method.name": "dqn"
+    }, "Unknown RL method"),
+    ({
+        "method.advantage": "immediate"
+    }, "weighs actions by one of"),
 ])
 def test_bad_configs_are_refused_before_anything_trains(change, message):
   with pytest.raises(ConfigError, match=message):
     _setup(_config(**change))
-
-
 
 
 _FOUR_DEVICES = ("import json, jax; from tests.rl import four_devices; "

@@ -12,8 +12,9 @@ from lee_jax.rl import hw12
 from tests.conftest import ROOT, kill_after_first_checkpoint, run_python
 from tests.rl import four_devices
 
-CARTPOLE = ["-m", "experiments.ch12_rl.cartpole",
-            "--config=experiments/ch12_rl/cartpole_config.py:smoke"]
+CARTPOLE = [
+    "-m", "experiments.ch12_rl.cartpole", "--config=experiments/ch12_rl/cartpole_config.py:smoke"
+]
 HW12 = ["-m", "experiments.ch12_rl.hw12", "--config=experiments/ch12_rl/hw12_config.py:smoke"]
 
 
@@ -28,7 +29,8 @@ def test_cartpole_smoke_binary(tmp_path):
   seeds = four_devices.NUM_SEEDS
   proc = run_python(CARTPOLE + [f"--workdir={tmp_path}", f"--config.num_seeds={seeds}"])
   assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "environment steps/s" in proc.stdout and "return over 4 episodes (sampled actions)" in proc.stdout
+  assert "environment steps/s" in proc.stdout
+  assert "return over 4 episodes (sampled actions)" in proc.stdout
   s = _summary(tmp_path)
   assert s["seeds"] == seeds and len(s["eval_return_per_seed"]) == seeds
   assert 8 <= s["eval_return"] <= 500  # CartPole's returns: at least ~8 steps, at most 500.
@@ -45,13 +47,19 @@ def test_a_bad_method_is_one_readable_line(tmp_path):
 
 # The course's sample for 12 batches, a checkpoint every 2: a kill after the first checkpoint
 # leaves 10 batches (a second or so), their checkpoints and the evaluation to do.
-LONG_SAMPLE = {"variants": "sample", "sample.train.num_steps": 12,
-               "sample.train.checkpoint_every": 2, "render_frames": 0}
+LONG_SAMPLE = {
+    "variants": "sample",
+    "sample.train.num_steps": 12,
+    "sample.train.checkpoint_every": 2,
+    "render_frames": 0
+}
 
 
 def _long_sample(workdir):
-  return [sys.executable, *HW12, f"--workdir={workdir}",
-          *(f"--config.{key}={value}" for key, value in LONG_SAMPLE.items())]
+  return [
+      sys.executable, *HW12, f"--workdir={workdir}",
+      *(f"--config.{key}={value}" for key, value in LONG_SAMPLE.items())
+  ]
 
 
 @pytest.mark.subprocess
@@ -75,8 +83,7 @@ def test_hw12_killed_and_restarted_ends_where_an_uninterrupted_run_does(tmp_path
   saved = [int(p.name) for p in checkpoints.iterdir() if p.name.isdigit()]
   assert max(saved) < LONG_SAMPLE["sample.train.num_steps"], "killed after training ended"
 
-  proc = subprocess.run(_long_sample(killed), cwd=ROOT, capture_output=True, text=True,
-                        timeout=300)
+  proc = subprocess.run(_long_sample(killed), cwd=ROOT, capture_output=True, text=True, timeout=300)
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "Resumed from the checkpoint at step" in proc.stderr
   assert "HW12 on LunarLander-v3" in proc.stdout and "reinforce (immediate)" in proc.stdout

@@ -32,7 +32,7 @@ def test_a_batch_is_whole_episodes_padded_to_the_time_limit():
     n = int(lengths[j])
     # Valid steps are a prefix; the episode's last valid step is its end, padding stays "done".
     assert batch["mask"][:n, j].all() and not batch["mask"][n:, j].any()
-    assert batch["dones"][n - 1, j] == 1 and not batch["dones"][: n - 1, j].any()
+    assert batch["dones"][n - 1, j] == 1 and not batch["dones"][:n - 1, j].any()
     assert batch["rewards"][n:, j].sum() == 0
   # The same seeds and actions give the same episodes.
   rng = np.random.default_rng(0)
@@ -47,6 +47,7 @@ class Crash(Exception):
 
 @pytest.mark.parametrize("name", ["sample", "ppo"])
 def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path, name):
+
   def run(workdir, crash_after=None):
     setup, section = _setup(name)
     section.train.update(num_steps=4, checkpoint_every=2)

@@ -8,7 +8,6 @@ import numpy as np
 
 from lee_jax.rl import losses, returns
 
-
 R = jnp.array([1.0, 2.0, 3.0])
 close = functools.partial(np.testing.assert_allclose, rtol=1e-5, atol=1e-6)
 
@@ -25,7 +24,7 @@ def test_nothing_flows_across_an_episode_end():
   close(returns.discounted_returns(R, dones, 0.5), [1.0, 3.5, 3.0])
   # A rollout cut mid-episode is worth V(s_T) after its last step: G_2 = 3 + 0.5·10.
   close(returns.discounted_returns(R, jnp.zeros(3), 0.5, last_value=10.0),
-                              [1 + 0.5 * (2 + 0.5 * 8), 2 + 0.5 * 8, 8.0])
+        [1 + 0.5 * (2 + 0.5 * 8), 2 + 0.5 * 8, 8.0])
 
 
 def test_returns_are_per_environment_along_the_trailing_axes():
@@ -42,14 +41,16 @@ def test_td_errors_and_gae_by_hand():
   deltas = np.array([1 + 0.9 * 1.0 - 0.5, 2 + 0.9 * 2.0 - 1.0, 3 - 2.0])
   close(returns.td_errors(R, values, dones, gamma), deltas)
   adv, targets = returns.gae(R, values, dones, gamma, lam=0.5)
-  expected = [deltas[0] + 0.45 * (deltas[1] + 0.45 * deltas[2]), deltas[1] + 0.45 * deltas[2],
-              deltas[2]]
+  expected = [
+      deltas[0] + 0.45 * (deltas[1] + 0.45 * deltas[2]), deltas[1] + 0.45 * deltas[2], deltas[2]
+  ]
   close(adv, expected)
   close(targets, np.asarray(expected) + values)
   # λ = 0 is the TD error; λ = 1 is the Monte-Carlo advantage G_t − V(s_t).
   close(returns.gae(R, values, dones, gamma, 0.0)[0], deltas)
-  close(returns.gae(R, values, dones, gamma, 1.0)[0],
-                              returns.discounted_returns(R, dones, gamma) - values)
+  close(
+      returns.gae(R, values, dones, gamma, 1.0)[0],
+      returns.discounted_returns(R, dones, gamma) - values)
 
 
 def test_normalize_uses_only_the_valid_steps():
@@ -98,11 +99,11 @@ def test_at_the_old_actor_ppo_clip_has_the_policy_gradient():
 
 def test_value_loss_and_its_clipping():
   target = jnp.array([3.0])
-  np.testing.assert_allclose(losses.value_loss(jnp.array([1.0]), target), 0.5 * 2.0**2)
+  np.testing.assert_allclose(losses.value_loss(jnp.array([1.0]), target), 0.5 * 2.0 ** 2)
   # The critic moved from 0 to 5; clipped to 0 + 0.5 its error is 2.5, larger than the 2 of the
   # unclipped move, and the loss takes the larger (pessimistic) one.
   got = losses.value_loss(jnp.array([5.0]), target, old_values=jnp.array([0.0]), clip_eps=0.5)
-  np.testing.assert_allclose(got, 0.5 * 2.5**2)
+  np.testing.assert_allclose(got, 0.5 * 2.5 ** 2)
   # Padding (mask 0) does not count.
   got = losses.value_loss(jnp.array([1.0, 100.0]), jnp.array([3.0, 0.0]), jnp.array([1.0, 0.0]))
-  np.testing.assert_allclose(got, 0.5 * 2.0**2)
+  np.testing.assert_allclose(got, 0.5 * 2.0 ** 2)

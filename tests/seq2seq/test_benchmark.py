@@ -7,7 +7,6 @@ with the test extra: a twin that cannot be built fails the test.
 
 import math
 
-
 from experiments.benchmarks import harness, twins
 from experiments.ch05_seq2seq import benchmark
 

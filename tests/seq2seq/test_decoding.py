@@ -51,8 +51,9 @@ def model_and_inputs():
   lengths = jnp.array([7, 5, 3])
   # Big weights make the next-token distributions peaked: EOS, ties and beams matter.
   params = _random_params(model, 81, 4.0, source, lengths, source[:, :4])
-  memory = jax.jit(functools.partial(model.apply, method=transformer.Transformer.encode))(
-      {"params": params}, source, lengths)
+  memory = jax.jit(functools.partial(model.apply, method=transformer.Transformer.encode))({
+      "params": params
+  }, source, lengths)
   return model, params, memory, lengths
 
 
@@ -107,8 +108,10 @@ def test_teacher_forced_logits_equal_step_by_step_cached_logits(model_and_inputs
 
 def _table_step(table):
   """A toy decoder whose next-token log-probabilities depend on the previous token only."""
+
   def step(cache, tokens):
     return table[tokens], cache
+
   return step
 
 
@@ -122,10 +125,9 @@ def test_beam_search_finds_the_exhaustive_best_where_greedy_does_not():
   probs[EOS, PAD] = probs[PAD, PAD] = 1.0
   table = jnp.log(jnp.asarray(probs / probs.sum(1, keepdims=True), jnp.float32))
   common = dict(batch=1, bos=BOS, eos=EOS, pad=PAD, max_len=4)
-  greedy, beam = jax.jit(lambda table: (
-      decoding.greedy(_table_step(table), None, **common),
-      decoding.beam_search(_table_step(table), None, beams=2, length_penalty=0.0, **common)))(
-          table)
+  greedy, beam = jax.jit(lambda table: (decoding.greedy(_table_step(table), None, **common),
+                                        decoding.beam_search(_table_step(table), None, beams=2,
+                                                             length_penalty=0.0, **common)))(table)
   assert list(greedy.tokens[0]) == [3, EOS, PAD, PAD]
   assert list(beam.tokens[0]) == [4, EOS, PAD, PAD] and int(beam.lengths[0]) == 2
 
@@ -171,8 +173,8 @@ def test_rnn_steps_equal_the_teacher_forced_decoder(cell):
 
   @jax.jit
   def run(params):
-    full, from_garbage = (model.apply({"params": params}, s, lengths, target)
-                          for s in (source, garbage))
+    full, from_garbage = (
+        model.apply({"params": params}, s, lengths, target) for s in (source, garbage))
     memory = model.apply({"params": params}, source, lengths, method=rnn.RNNSeq2Seq.encode)
     step = rnn.step(model, params, memory, lengths)
     cache = rnn.init_cache(model, params, memory, lengths)

@@ -20,9 +20,11 @@ VARIANTS = "back_translation"
 
 @pytest.mark.subprocess
 def test_hw5_smoke_binary(tmp_path, data_dir):
-  proc = run_python(["-m", "experiments.ch05_seq2seq.hw5", f"--workdir={tmp_path}",
-                     "--config=experiments/ch05_seq2seq/hw5_config.py:smoke",
-                     f"--config.data.data_dir={data_dir}", f"--config.variants={VARIANTS}"])
+  proc = run_python([
+      "-m", "experiments.ch05_seq2seq.hw5", f"--workdir={tmp_path}",
+      "--config=experiments/ch05_seq2seq/hw5_config.py:smoke", f"--config.data.data_dir={data_dir}",
+      f"--config.variants={VARIANTS}"
+  ])
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "| variant" in proc.stdout and "back_translation" in proc.stdout
   summary = json.loads((tmp_path / "summary.json").read_text())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -13,8 +12,10 @@ from lee_jax.errors import ConfigError
 from lee_jax.seq2seq import hw5, teacher_forcing, tokenizer, translate
 from tests.fakes import ted2020 as ted2020_folder
 
-CORPUS = ["I ate rice yesterday.", "我昨天吃了飯。", "He reads in the library.", "他在圖書館看書。",
-          "Do you like tea?", "你喜歡茶嗎？", "Tea, rice.", "茶，飯。"] * 30
+CORPUS = [
+    "I ate rice yesterday.", "我昨天吃了飯。", "He reads in the library.", "他在圖書館看書。", "Do you like tea?",
+    "你喜歡茶嗎？", "Tea, rice.", "茶，飯。"
+] * 30
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,8 @@ def test_scheduled_sampling_replaces_references_by_predictions_with_probability_
   target_in = jnp.array([[2, 5, 6, 7, 8]])
   logits = jax.nn.one_hot(jnp.array([[9, 9, 9, 9, 9]]), 12)  # The model always says 9.
   key = jax.random.key(0)
-  np.testing.assert_array_equal(teacher_forcing.scheduled_inputs(logits, target_in, 0.0, key), target_in)
+  np.testing.assert_array_equal(teacher_forcing.scheduled_inputs(logits, target_in, 0.0, key),
+                                target_in)
   np.testing.assert_array_equal(teacher_forcing.scheduled_inputs(logits, target_in, 1.0, key),
                                 [[2, 9, 9, 9, 9]])
   many = jnp.tile(target_in, (2000, 1))
@@ -84,12 +86,17 @@ def test_hw5_on_the_course_files_writes_test_translations_without_bleu(tmp_path)
 
 
 def test_ted_multi_records_give_english_and_traditional_chinese():
-  record = {"translations": {"language": [b"de", b"en", b"zh-cn", b"zh-tw"],
-                             "translation": [b"Danke.", b"Thank you.", b"\xe8\xb0\xa2\xe8\xb0\xa2",
-                                             "謝謝。".encode()]}}
+  record = {
+      "translations": {
+          "language": [b"de", b"en", b"zh-cn", b"zh-tw"],
+          "translation": [b"Danke.", b"Thank you.", b"\xe8\xb0\xa2\xe8\xb0\xa2", "謝謝。".encode()]
+      }
+  }
   assert hw5.ted_multi_pair(record) == ("Thank you.", "謝謝。")
-  assert hw5.ted_multi_pair({"translations": {"language": [b"en"],
-                                              "translation": [b"Hi."]}}) is None
+  assert hw5.ted_multi_pair({"translations": {
+      "language": [b"en"],
+      "translation": [b"Hi."]
+  }}) is None
   config = hw5_config.get_config("full,ted_multi")
   assert config.data.name == "ted_multi_translate"
   assert "back_translation" not in config.variants

@@ -35,8 +35,8 @@ class StratifiedImages(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     from sklearn.model_selection import train_test_split  # pylint: disable=g-import-not-at-top
 
     images, labels = self._load()
-    train_idx, test_idx = train_test_split(
-        np.arange(len(labels)), test_size=self.TEST_SIZE, stratify=labels, random_state=0)
+    train_idx, test_idx = train_test_split(np.arange(len(labels)), test_size=self.TEST_SIZE,
+                                           stratify=labels, random_state=0)
     return {
         "train": self._generate_examples(images, labels, np.sort(train_idx)),
         "test": self._generate_examples(images, labels, np.sort(test_idx)),

@@ -24,9 +24,9 @@ def read_tensor(path: epath.Path, what: str) -> np.ndarray:
     # does.
     import torch  # pylint: disable=import-outside-toplevel
   except ImportError:
-    raise DataError(f"Reading the course's .pt feature files ({path}) needs PyTorch, which is "
-                    "not installed. Install the optional extra with pip install -e '.[torch]'."
-                    ) from None
+    raise DataError(
+        f"Reading the course's .pt feature files ({path}) needs PyTorch, which is "
+        "not installed. Install the optional extra with pip install -e '.[torch]'.") from None
   try:
     # weights_only: a downloaded file is data, and must not run code when it is read.
     with epath.Path(path).open("rb") as f:

@@ -13,14 +13,53 @@ from __future__ import annotations
 
 import numpy as np
 
-from lee_jax.data.builders.en_zh_lexicon import (ACTIVITIES, ADJECTIVES, ADVERBS, CONTAINERS, GIVE,
-                                                 GO, LOCATIONS, MEANS, MONTH_DAYS, NAMES, NOUNS,
-                                                 PLACES, PRONOUNS, TIMES, TODAY, VERBS, WEATHER,
-                                                 WEEKDAYS, Adjective, Noun, Owner, Time, Verb)
-from lee_jax.data.builders.en_zh_sentences import (IT, WHO, Clause, Phrase, article, be_clause,
-                                                   because, but, clause, clock, date, how_many,
-                                                   name, noun_phrase, owner, pronoun, sentence,
-                                                   span, there_is, weekday)
+from lee_jax.data.builders.en_zh_lexicon import (
+    ACTIVITIES,
+    ADJECTIVES,
+    ADVERBS,
+    CONTAINERS,
+    GIVE,
+    GO,
+    LOCATIONS,
+    MEANS,
+    MONTH_DAYS,
+    NAMES,
+    NOUNS,
+    PLACES,
+    PRONOUNS,
+    TIMES,
+    TODAY,
+    VERBS,
+    WEATHER,
+    WEEKDAYS,
+    Adjective,
+    Noun,
+    Owner,
+    Time,
+    Verb,
+)
+from lee_jax.data.builders.en_zh_sentences import (
+    IT,
+    WHO,
+    Clause,
+    Phrase,
+    article,
+    be_clause,
+    because,
+    but,
+    clause,
+    clock,
+    date,
+    how_many,
+    name,
+    noun_phrase,
+    owner,
+    pronoun,
+    sentence,
+    span,
+    there_is,
+    weekday,
+)
 
 MIN_WORDS, MAX_WORDS = 3, 25
 
@@ -75,8 +114,9 @@ def _count(d: Draw) -> int:
   return d.below(5) + 6 if x < 0.8 else d.below(89) + 11
 
 
-_OWNERS = [*_NOUNS_BY_TAG["kin"], NOUNS["friend"], NOUNS["teacher"], NOUNS["classmate"],
-           NOUNS["neighbor"]]
+_OWNERS = [
+    *_NOUNS_BY_TAG["kin"], NOUNS["friend"], NOUNS["teacher"], NOUNS["classmate"], NOUNS["neighbor"]
+]
 
 
 def _owner(d: Draw, family: bool = True) -> Owner:
@@ -89,8 +129,10 @@ def _owner(d: Draw, family: bool = True) -> Owner:
 
 
 def _adjective_for(d: Draw, noun: Noun, attributive: bool = True) -> Adjective | None:
-  fits = [a for a in ADJECTIVES if a.tags & noun.tags
-          and (a.attributive if attributive else a.predicative)]
+  fits = [
+      a for a in ADJECTIVES
+      if a.tags & noun.tags and (a.attributive if attributive else a.predicative)
+  ]
   return d.pick(fits) if fits else None
 
 
@@ -107,8 +149,17 @@ def _thing(d: Draw, tags: frozenset[str], *, bare: bool = False, avoid: str = ""
     if det == "bare" or det == "the":
       return noun_phrase(noun, det)
     return noun_phrase(noun, _count(d) if det == "n" else "a", container=container)
-  det = d.weighted({"a": 8, "n": 5, "the": 3, "this": 2, "that": 2, "these": 1, "those": 1,
-                    "of": 3, "bare": 2 if bare else 0})
+  det = d.weighted({
+      "a": 8,
+      "n": 5,
+      "the": 3,
+      "this": 2,
+      "that": 2,
+      "these": 1,
+      "those": 1,
+      "of": 3,
+      "bare": 2 if bare else 0
+  })
   if det == "of":
     return noun_phrase(noun, of=_owner(d))
   adj = _adjective_for(d, noun) if d.chance(0.3) and det != "bare" else None
@@ -180,8 +231,8 @@ def _time(d: Draw, mode: str) -> Time | None:
       d.below(4) + 2, "week", mode == "past")
 
 
-def _event(d: Draw, *, question: bool = False, wh: str | None = None,
-           negative: bool = False, time_first_ok: bool = False) -> Clause | None:
+def _event(d: Draw, *, question: bool = False, wh: str | None = None, negative: bool = False,
+           time_first_ok: bool = False) -> Clause | None:
   """A random ``clause``, or None where the draw makes no sense (drawn again)."""
   kind = d.weighted({"activity": 3, "thing": 4, "person": 1, "go": 1.5, "give": 0.5})
   if wh in ("what", "how many"):
@@ -219,8 +270,10 @@ def _event(d: Draw, *, question: bool = False, wh: str | None = None,
     if wh == "how many":
       # Sorted: a frozenset's order follows Python's string-hash seed, which differs from one
       # process to the next, and the corpus must not.
-      count_nouns = [n for tag in sorted(verb.objects) for n in _NOUNS_BY_TAG.get(tag, [])
-                     if n.measure and "kin" not in n.tags and "person" not in n.tags]
+      count_nouns = [
+          n for tag in sorted(verb.objects) for n in _NOUNS_BY_TAG.get(tag, [])
+          if n.measure and "kin" not in n.tags and "person" not in n.tags
+      ]
       if not count_nouns:
         return None
       obj = how_many(d.pick(count_nouns))
@@ -234,8 +287,8 @@ def _event(d: Draw, *, question: bool = False, wh: str | None = None,
     destination = d.pick(_PLACES)
     if d.chance(0.35):
       means = d.pick(MEANS)
-  elif not verb.stative and not verb.weather and kind != "give" and (
-      d.chance(0.35) or wh == "where"):
+  elif not verb.stative and not verb.weather and kind != "give" and (d.chance(0.35)
+                                                                     or wh == "where"):
     place = d.pick(_PLACES)
   if wh == "where" and place is None and destination is None:
     return None
@@ -253,14 +306,13 @@ def _event(d: Draw, *, question: bool = False, wh: str | None = None,
     elif place is not None:
       place = None
   # "I read a book" may be past or present: English needs a time word to tell.
-  if (verb.past == verb.base and mode in ("present", "past") and not negative
-      and not question and wh is None and not subject.third_singular and time is None
-      and adverb is None):
+  if (verb.past == verb.base and mode in ("present", "past") and not negative and not question
+      and wh is None and not subject.third_singular and time is None and adverb is None):
     return None
   time_first = time_first_ok and time is not None and d.chance(0.2)
   return clause(subject, verb, mode, negative=negative, question=question, wh=wh, obj=obj,
-                recipient=recipient, place=place, destination=destination, means=means,
-                time=time, adverb=adverb, time_first=time_first)
+                recipient=recipient, place=place, destination=destination, means=means, time=time,
+                adverb=adverb, time_first=time_first)
 
 
 def _description(d: Draw, *, question: bool = False, negative: bool = False) -> Clause | None:
@@ -271,8 +323,8 @@ def _description(d: Draw, *, question: bool = False, negative: bool = False) -> 
     mode = d.weighted({"present": 2, "past": 1, "future": 1})
     time = None
     if mode != "present" or d.chance(0.5):
-      time = (TODAY if mode == "present"
-              else d.pick([t for t in TIMES.values() if mode in t.modes]))
+      time = (TODAY
+              if mode == "present" else d.pick([t for t in TIMES.values() if mode in t.modes]))
     return be_clause(IT, d.pick(WEATHER), negative=negative, question=question, very=very,
                      mode=mode, time=time)
   if kind == "job":
@@ -309,8 +361,10 @@ def _existential(d: Draw, *, question: bool = False, negative: bool = False,
                  count: bool = False) -> Clause:
   """"There is …", or with ``count`` "How many … are there …?"."""
   location = d.pick(_LOCATIONS)
-  nouns = [n for tag in sorted(location.tags) for n in _NOUNS_BY_TAG.get(tag, [])
-           if n.measure and "kin" not in n.tags]
+  nouns = [
+      n for tag in sorted(location.tags) for n in _NOUNS_BY_TAG.get(tag, [])
+      if n.measure and "kin" not in n.tags
+  ]
   noun = d.pick(nouns)
   if count:
     return there_is(location, how_many(noun), how_many_=True)
@@ -340,14 +394,13 @@ def random_sentence(d: Draw) -> tuple[str, str] | None:
          if part == "description" else _existential(d, question=True))
   elif kind == "wh":
     wh = d.weighted({"what": 3, "where": 2, "who": 2, "when": 1, "how many": 2})
-    c = (_existential(d, count=True) if wh == "how many" and d.chance(0.3)
-         else _event(d, wh=wh))
+    c = (_existential(d, count=True) if wh == "how many" and d.chance(0.3) else _event(d, wh=wh))
   else:
     first, second = _statement(d), _statement(d)
     if first is None or second is None:
       return None
-    c = (because(first, second, reason_first=d.chance(0.4)) if kind == "because"
-         else but(first, second))
+    c = (because(first, second, reason_first=d.chance(0.4)) if kind == "because" else but(
+        first, second))
   if c is None:
     return None
   english, zh = sentence(c)

@@ -39,8 +39,8 @@ _ORDER = ("test", "valid", "train", "mono")
 
 
 @functools.lru_cache(maxsize=4)
-def _corpus(seed: int, sizes: tuple[tuple[str, int], ...]
-            ) -> dict[str, tuple[tuple[str, str], ...]]:
+def _corpus(seed: int, sizes: tuple[tuple[str, int],
+                                    ...]) -> dict[str, tuple[tuple[str, str], ...]]:
   """Every split, drawn in ``_ORDER``, each from its own stream; no sentence repeats."""
   seen_en, seen_zh, corpus = set(), set(), {}
   sizes = dict(sizes)
@@ -75,9 +75,10 @@ class EnZhGrammar(tfds.core.GeneratorBasedBuilder):
 
   def _info(self) -> tfds.core.DatasetInfo:
     return self.dataset_info_from_configs(
-        features=tfds.features.FeaturesDict({"en": tfds.features.Text(),
-                                             "zh": tfds.features.Text()}),
-        disable_shuffling=True,  # Records in generation order, like ted2020's line order.
+        features=tfds.features.FeaturesDict({
+            "en": tfds.features.Text(),
+            "zh": tfds.features.Text()
+        }), disable_shuffling=True,  # Records in generation order, like ted2020's line order.
     )
 
   def _split_generators(self, dl_manager):

@@ -74,8 +74,7 @@ class Owner(NamedTuple):
 
 def _table(text: str) -> list[list[str]]:
   """Whitespace-separated rows; "_" stands for a space inside a field."""
-  return [[field.replace("_", " ") for field in line.split()]
-          for line in text.strip().splitlines()]
+  return [[field.replace("_", " ") for field in line.split()] for line in text.strip().splitlines()]
 
 
 _GOODS = "food,drink,reading,animal,vehicle,clothes,accessory,thing"
@@ -87,7 +86,8 @@ def _tags(field: str) -> frozenset[str]:
 
 
 # English singular, plural, Chinese, measure word, tags.
-NOUNS = {row[0]: Noun(row[0], row[1], row[2], row[3], _tags(row[4])) for row in _table("""
+NOUNS = {
+    row[0]: Noun(row[0], row[1], row[2], row[3], _tags(row[4])) for row in _table("""
 apple         apples         蘋果    個  food
 banana        bananas        香蕉    根  food
 orange        oranges        橘子    顆  food
@@ -201,22 +201,28 @@ son           sons           兒子    個  person,kin
 daughter      daughters      女兒    個  person,kin
 uncle         uncles         叔叔    個  person,kin
 aunt          aunts          阿姨    個  person,kin
-""")}
-NOUNS = {en: noun._replace(measure="") if noun.measure == "-" else noun
-         for en, noun in NOUNS.items()}
+""")
+}
+NOUNS = {
+    en: noun._replace(measure="") if noun.measure == "-" else noun for en, noun in NOUNS.items()
+}
 
 # Mass noun -> the containers it is counted in: English (singular, plural), measure word.
 CONTAINERS = {
-    "rice": [("bowl", "bowls", "碗")], "noodles": [("bowl", "bowls", "碗")],
-    "tea": [("cup", "cups", "杯")], "coffee": [("cup", "cups", "杯")],
+    "rice": [("bowl", "bowls", "碗")],
+    "noodles": [("bowl", "bowls", "碗")],
+    "tea": [("cup", "cups", "杯")],
+    "coffee": [("cup", "cups", "杯")],
     "water": [("glass", "glasses", "杯"), ("bottle", "bottles", "瓶")],
     "milk": [("glass", "glasses", "杯"), ("bottle", "bottles", "瓶")],
     "juice": [("glass", "glasses", "杯"), ("bottle", "bottles", "瓶")],
 }
 
 # English, before a noun, as a predicate ("-": never), the tags it describes, a color?
-ADJECTIVES = [Adjective(row[0], "" if row[1] == "-" else row[1], "" if row[2] == "-" else row[2],
-                        _tags(row[3]), len(row) > 4) for row in _table("""
+ADJECTIVES = [
+    Adjective(row[0], "" if row[1] == "-" else row[1], "" if row[2] == "-" else row[2],
+              _tags(row[3]),
+              len(row) > 4) for row in _table("""
 red          紅色的  紅色  vehicle,clothes,accessory,thing,drawable  color
 blue         藍色的  藍色  vehicle,clothes,accessory,thing  color
 green        綠色的  綠色  vehicle,clothes,accessory,thing  color
@@ -250,7 +256,8 @@ hungry       -       餓    person,animal
 sad          -       難過  person
 fast         -       快    vehicle
 heavy        -       重    thing
-""")]
+""")
+]
 # "It is cold" is 天氣很冷: the weather is the subject Chinese names.
 WEATHER = {"cold": "冷", "hot": "熱", "warm": "暖和", "cool": "涼快"}
 
@@ -266,7 +273,8 @@ def _verbs(text: str, **flags) -> dict[str, Verb]:
 
 
 VERBS = {
-    **_verbs("""
+    **_verbs(
+        """
 eat     eats     ate       eating     吃    food
 drink   drinks   drank     drinking   喝    drink
 """, animate=True),
@@ -291,13 +299,15 @@ wear    wears    wore      wearing    clothes:穿,accessory:戴  clothes,accesso
 help    helps    helped    helping    幫    person
 visit   visits   visited   visiting   去看  person
 """),
-    **_verbs("""
+    **_verbs(
+        """
 find    finds    found     finding    找到  losable,animal
 lose    loses    lost      losing     弄丟  losable
 see     sees     saw       seeing     看到  animal,vehicle,person
 meet    meets    met       meeting    遇到  person
 """, progressive=False, achievement=True),
-    **_verbs("""
+    **_verbs(
+        """
 like    likes    liked     liking     喜歡  goods,movie,person
 love    loves    loved     loving     愛    person,animal
 want    wants    wanted    wanting    想要  goods
@@ -323,7 +333,8 @@ def _activities(text: str, **flags) -> dict[str, Verb]:
 
 
 ACTIVITIES = {
-    **_activities("""
+    **_activities(
+        """
 sleep  sleeps  slept  sleeping  -  睡  覺
 swim   swims   swam   swimming  -  游  泳
 run    runs    ran    running   -  跑  步
@@ -358,7 +369,8 @@ ride   rides   rode    riding    a_bike            騎  腳踏車
 fly    flies   flew    flying    a_kite            放  風箏
 wash   washes  washed  washing   the_dishes        洗  碗
 """),
-    **_activities("""
+    **_activities(
+        """
 rain   rains   rained  raining   -  下  雨
 snow   snows   snowed  snowing   -  下  雪
 """, weather=True),
@@ -366,9 +378,9 @@ snow   snows   snowed  snowing   -  下  雪
 
 # Place: "in the library", "to the library", Chinese, as a predicate's subject ("-": never);
 # looked up as "library".
-PLACES = {row[1].removeprefix("to ").removeprefix("the "):
-          Place(row[0], row[1], row[2], "" if row[3] == "-" else row[3])
-          for row in _table("""
+PLACES = {
+    row[1].removeprefix("to ").removeprefix("the "): Place(row[0], row[1], row[2], "" if row[3]
+                                                           == "-" else row[3]) for row in _table("""
 in_the_library      to_the_library      圖書館  the_library
 at_school           to_school           學校    -
 at_home             home                家      -
@@ -396,7 +408,9 @@ in_Tokyo            to_Tokyo            東京    Tokyo
 in_London           to_London           倫敦    London
 in_Paris            to_Paris            巴黎    Paris
 in_New_York         to_New_York         紐約    New_York
-""")}
+""")
+}
+
 
 class Location(NamedTuple):
   """Where "there is" something: the place comes first in Chinese (樹下有…)."""
@@ -406,7 +420,8 @@ class Location(NamedTuple):
   tags: frozenset[str]  # What can be there.
 
 
-LOCATIONS = {row[0]: Location(row[0], row[1], _tags(row[2])) for row in _table("""
+LOCATIONS = {
+    row[0]: Location(row[0], row[1], _tags(row[2])) for row in _table("""
 in_the_box        箱子裡    thing,food
 in_the_bag        包包裡    thing,reading,food
 in_the_fridge     冰箱裡    food
@@ -423,7 +438,8 @@ on_the_wall       牆上      drawable
 under_the_table   桌子下面  thing,animal
 under_the_bed     床下面    thing,animal
 under_the_tree    樹下      animal,person
-""")}
+""")
+}
 
 MEANS = dict(row for row in _table("""
 by_bus         坐公車
@@ -449,7 +465,8 @@ never      從來不
 PAST, FUTURE, HABIT = frozenset({"past"}), frozenset({"future"}), frozenset({"present"})
 EVENT = PAST | FUTURE  # A point in time: it happened, or it will.
 TIMES = {
-    **{en: Time(en, zh, PAST) for en, zh in _table("""
+    **{
+        en: Time(en, zh, PAST) for en, zh in _table("""
 yesterday      昨天
 last_night     昨天晚上
 this_morning   今天早上
@@ -457,8 +474,10 @@ last_week      上個星期
 last_month     上個月
 last_year      去年
 last_weekend   上個週末
-""")},
-    **{en: Time(en, zh, FUTURE) for en, zh in _table("""
+""")
+    },
+    **{
+        en: Time(en, zh, FUTURE) for en, zh in _table("""
 tomorrow          明天
 tomorrow_morning  明天早上
 tonight           今天晚上
@@ -466,14 +485,17 @@ next_week         下個星期
 next_month        下個月
 next_year         明年
 next_weekend      下個週末
-""")},
-    **{en: Time(en, zh, HABIT) for en, zh in _table("""
+""")
+    },
+    **{
+        en: Time(en, zh, HABIT) for en, zh in _table("""
 every_day      每天
 every_morning  每天早上
 every_evening  每天晚上
 every_week     每個星期
 every_weekend  每個週末
-""")},
+""")
+    },
     "now": Time("now", "現在", frozenset({"progressive"})),
 }
 TODAY = Time("today", "今天", HABIT)  # Only for the weather: "It is cold today."
@@ -491,10 +513,16 @@ MONTHS = ("January February March April May June July August September October N
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 # Subject, object, possessive, Chinese; person and number, for English agreement.
-PRONOUNS = {row[0]: row for row in [
-    ("I", "me", "my", "我", 1, False), ("you", "you", "your", "你", 2, False),
-    ("he", "him", "his", "他", 3, False), ("she", "her", "her", "她", 3, False),
-    ("we", "us", "our", "我們", 1, True), ("they", "them", "their", "他們", 3, True)]}
+PRONOUNS = {
+    row[0]: row
+    for row in [("I", "me", "my", "我", 1,
+                 False), ("you", "you", "your", "你", 2,
+                          False), ("he", "him", "his", "他", 3,
+                                   False), ("she", "her", "her", "她", 3,
+                                            False), ("we", "us", "our", "我們", 1,
+                                                     True), ("they", "them", "their", "他們", 3,
+                                                             True)]
+}
 NAMES = dict(row for row in _table("""
 Tom    湯姆
 Mary   瑪麗
@@ -511,7 +539,9 @@ Linda  琳達
 
 def vocabulary() -> set[str]:
   """The English words of the lexicon (for its size; inflections and numbers not counted)."""
-  entries = [*NOUNS, *(a.en for a in ADJECTIVES), *WEATHER, *VERBS, *ACTIVITIES, GIVE.base,
-             GO.base, *(p.at for p in PLACES.values()), *LOCATIONS, *MEANS,
-             *ADVERBS, *TIMES, *WEEKDAYS, *MONTHS, *PRONOUNS, *NAMES]
+  entries = [
+      *NOUNS, *(a.en for a in ADJECTIVES), *WEATHER, *VERBS, *ACTIVITIES, GIVE.base, GO.base,
+      *(p.at for p in PLACES.values()), *LOCATIONS, *MEANS, *ADVERBS, *TIMES, *WEEKDAYS, *MONTHS,
+      *PRONOUNS, *NAMES
+  ]
   return {word for entry in entries for word in entry.split()}

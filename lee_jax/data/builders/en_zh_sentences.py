@@ -46,11 +46,28 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from lee_jax.data.builders.en_zh_lexicon import (ADJECTIVES, ADVERBS, EVENT, FUTURE, HABIT, HOME,
-                                                 MEANS, MONTHS, NAMES, PAST, PRONOUNS, WEATHER,
-                                                 WEEKDAYS, Adjective, Location, Noun, Owner,
-                                                 Place, Time, Verb)
-
+from lee_jax.data.builders.en_zh_lexicon import (
+    ADJECTIVES,
+    ADVERBS,
+    EVENT,
+    FUTURE,
+    HABIT,
+    HOME,
+    MEANS,
+    MONTHS,
+    NAMES,
+    PAST,
+    PRONOUNS,
+    WEATHER,
+    WEEKDAYS,
+    Adjective,
+    Location,
+    Noun,
+    Owner,
+    Place,
+    Time,
+    Verb,
+)
 
 # --- Numbers and times --------------------------------------------------------------------------
 
@@ -107,6 +124,7 @@ def span(n: int, unit: str, past: bool) -> Time:
 
 # --- Phrases ------------------------------------------------------------------------------------
 
+
 class Phrase(NamedTuple):
   """One constituent in both languages, with what English agreement needs."""
 
@@ -151,15 +169,13 @@ def article(word: str) -> str:
 
 
 def noun_phrase(noun: Noun, det: str | int = "a", adjective: Adjective | None = None,
-                of: Owner | None = None, container: tuple[str, str, str] | None = None
-                ) -> Phrase:
+                of: Owner | None = None, container: tuple[str, str, str] | None = None) -> Phrase:
   """A noun with its determiner: "a", "the", "this", "that", "these", "those", "bare" (a
   plural or a mass noun alone), "the plural" (people: 學生們), a number, or an owner ``of``.
 
   Mass nouns are counted by a ``container`` ("a cup of tea") or stand alone ("tea").
   """
-  plural = (det in ("these", "those", "bare", "the plural")
-            or (isinstance(det, int) and det != 1))
+  plural = (det in ("these", "those", "bare", "the plural") or (isinstance(det, int) and det != 1))
   if noun.measure == "" and container is None:
     plural = False  # "tea", "the tea".
   english = noun.plural if plural else noun.en
@@ -204,6 +220,7 @@ def adjective(en: str, noun_tags: frozenset[str] = frozenset()) -> Adjective:
 
 # --- Clauses ------------------------------------------------------------------------------------
 
+
 class Clause(NamedTuple):
   en: str
   zh: str
@@ -245,9 +262,8 @@ def _verb_zh(verb: Verb, obj: Phrase | None) -> str:
 def clause(subject: Phrase, verb: Verb, mode: str = "present", *, negative: bool = False,
            question: bool = False, wh: str | None = None, obj: Phrase | None = None,
            recipient: Phrase | None = None, place: Place | None = None,
-           destination: Place | None = None, means: str | None = None,
-           time: Time | None = None, adverb: str | None = None,
-           time_first: bool = False) -> Clause:
+           destination: Place | None = None, means: str | None = None, time: Time | None = None,
+           adverb: str | None = None, time_first: bool = False) -> Clause:
   """One event: who does what (to whom), where, how and when, in a tense.
 
   ``mode`` is "present", "past", "progressive", "future" or "want" ("wants to"); ``question``
@@ -314,8 +330,8 @@ def clause(subject: Phrase, verb: Verb, mode: str = "present", *, negative: bool
   if destination is not None:
     objects += "哪裡" if wh == "where" else destination.zh
   when = "什麼時候" if wh == "when" else ("" if time is None else time.zh)
-  zh = (subject.zh + when + (ADVERBS[adverb] if adverb else "") + before + at
-        + (MEANS[means] if means else "") + head + done + objects)
+  zh = (subject.zh + when + (ADVERBS[adverb] if adverb else "") + before + at +
+        (MEANS[means] if means else "") + head + done + objects)
   if question and not wh:
     zh += "嗎"
   return Clause(english, zh, question or wh is not None)
@@ -338,8 +354,8 @@ def be_clause(subject: Phrase, adjective_: Adjective | str | None = None, *,
     be = "am" if subject.person == 1 and not subject.plural else ("is" if third else "are")
   if negative:
     be = {"will be": "won't be", "am": "am not"}.get(be, be + "n't")
-  predicate = (job.en if job is not None
-               else adjective_ if isinstance(adjective_, str) else adjective_.en)
+  predicate = (job.en
+               if job is not None else adjective_ if isinstance(adjective_, str) else adjective_.en)
   if very:
     predicate = f"very {predicate}"
   if question:
@@ -363,8 +379,8 @@ def be_clause(subject: Phrase, adjective_: Adjective | str | None = None, *,
       degree = "不" if negative else ("非常" if very else ("" if question else "很"))
       if mode == "future":
         degree = "不會" if negative else "會" + degree
-      zh = ((time.zh if time is not None else "") + ("天氣" if weather else subject.zh)
-            + degree + word)
+      zh = ((time.zh if time is not None else "") +
+            ("天氣" if weather else subject.zh) + degree + word)
   return Clause(english, zh + ("嗎" if question else ""), question)
 
 
@@ -386,8 +402,8 @@ def there_is(location: Location, obj: Phrase, *, negative: bool = False, questio
 
 def because(reason: Clause, result: Clause, reason_first: bool = False) -> Clause:
   """Both "B because A" and "Because A, B" are 因為A，所以B."""
-  english = (f"because {reason.en}, {result.en}" if reason_first
-             else f"{result.en} because {reason.en}")
+  english = (f"because {reason.en}, {result.en}"
+             if reason_first else f"{result.en} because {reason.en}")
   return Clause(english, f"因為{reason.zh}，所以{result.zh}")
 
 

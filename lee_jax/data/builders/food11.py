@@ -26,8 +26,8 @@ from PIL import Image
 from lee_jax.errors import DataError
 
 NUM_CLASSES = 11
-CLASS_NAMES = ("Bread", "Dairy product", "Dessert", "Egg", "Fried food", "Meat",
-               "Noodles/Pasta", "Rice", "Seafood", "Soup", "Vegetable/Fruit")
+CLASS_NAMES = ("Bread", "Dairy product", "Dessert", "Egg", "Fried food", "Meat", "Noodles/Pasta",
+               "Rice", "Seafood", "Soup", "Vegetable/Fruit")
 FOLDERS = {"train": "training", "validation": "validation", "test": "test"}
 UNLABELED = -1
 
@@ -129,13 +129,13 @@ class Food11(tfds.core.GeneratorBasedBuilder):
 
   VERSION = tfds.core.Version("1.0.0")
   RELEASE_NOTES: ClassVar[dict[str, str]] = {
-      "1.0.0": "ML2022 Spring HW3 layout; bilinear resize to S×S."}
+      "1.0.0": "ML2022 Spring HW3 layout; bilinear resize to S×S."
+  }
   MANUAL_DOWNLOAD_INSTRUCTIONS = _HOW_TO_PROVIDE
   BUILDER_CONFIGS: ClassVar[list[Food11Config]] = [
       Food11Config(name="128", image_size=128,
                    description="128×128, the size of the course's sample code."),
-      Food11Config(name="32", image_size=32,
-                   description="32×32, for tests and quick CPU runs."),
+      Food11Config(name="32", image_size=32, description="32×32, for tests and quick CPU runs."),
   ]
   DEFAULT_CONFIG_NAME = "128"
 

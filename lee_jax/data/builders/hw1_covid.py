@@ -52,8 +52,9 @@ def read_csv(path: epath.Path, num_columns: int) -> tuple[list[str], np.ndarray]
       try:
         values[line - 2, col] = float(cell)
       except ValueError:
-        raise DataError(f"{path}, line {line}, column {col + 1} ({header[col]!r}): {cell!r} is "
-                        "not a number. Every cell must be numeric; download the file again.") from None
+        raise DataError(
+            f"{path}, line {line}, column {col + 1} ({header[col]!r}): {cell!r} is "
+            "not a number. Every cell must be numeric; download the file again.") from None
   return header, values
 
 

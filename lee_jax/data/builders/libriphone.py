@@ -1,10 +1,10 @@
 """HW2 (ML2022 Spring): libriphone, frame-wise phoneme classification, from the course's files.
 
-Each utterance of LibriSpeech is cut into frames (25 ms windows every 10 ms), and each frame is described by 39 MFCC
-features (``feat/{train,test}/{utt_id}.pt``, one PyTorch tensor of shape (T, 39) per utterance).
-The task is the phoneme of every frame: one of 41 classes, listed per training utterance in
-``train_labels.txt`` as ``{utt_id} {label} {label} ...``. ``train_split.txt`` and
-``test_split.txt`` list the utterances of each split, one id per line.
+Each utterance of LibriSpeech is cut into frames (25 ms windows every 10 ms), and each frame is
+described by 39 MFCC features (``feat/{train,test}/{utt_id}.pt``, one PyTorch tensor of shape
+(T, 39) per utterance). The task is the phoneme of every frame: one of 41 classes, listed per
+training utterance in ``train_labels.txt`` as ``{utt_id} {label} {label} ...``.
+``train_split.txt`` and ``test_split.txt`` list the utterances of each split, one id per line.
 
 One record per utterance, in the order of its split file: ``id`` (bytes), ``features`` (T×39
 ``float32``) and ``labels`` (T ``int64``, all -1 in ``test``: they are Kaggle's hidden answer).
@@ -116,7 +116,8 @@ class Libriphone(tfds.core.GeneratorBasedBuilder):
 
   VERSION = tfds.core.Version("1.0.0")
   RELEASE_NOTES: ClassVar[dict[str, str]] = {
-      "1.0.0": "ML2022 Spring HW2 layout; one record per utterance, in split-file order."}
+      "1.0.0": "ML2022 Spring HW2 layout; one record per utterance, in split-file order."
+  }
   MANUAL_DOWNLOAD_INSTRUCTIONS = _HOW_TO_PROVIDE
 
   def _info(self) -> tfds.core.DatasetInfo:

@@ -41,15 +41,16 @@ def _language(rng: np.random.Generator) -> dict[str, np.ndarray]:
       # Row 0 is silence; row j (1…20) is pair j's shared trajectory.
       "onsets": rng.normal(size=(NUM_PAIRS + 1, LATENT)) @ mixing,
       "offsets": rng.normal(size=(NUM_PAIRS + 1, LATENT)) @ mixing,
-      "successors": np.stack([rng.choice(np.arange(1, NUM_PAIRS + 1), 4, replace=False)
-                              for _ in range(NUM_PAIRS + 1)]),
+      "successors": np.stack([
+          rng.choice(np.arange(1, NUM_PAIRS + 1), 4, replace=False) for _ in range(NUM_PAIRS + 1)
+      ]),
       # member[previous phoneme, pair]: 0 → phoneme 2j−1, 1 → phoneme 2j.
       "member": rng.integers(0, 2, size=(NUM_CLASSES, NUM_PAIRS + 1)),
   }
 
 
-def _utterance(language: dict[str, np.ndarray], rng: np.random.Generator
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _utterance(language: dict[str, np.ndarray],
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
   """One utterance: (frames × 39 features, frame labels)."""
   segments = [(0, 0, int(rng.integers(6, 21)))]  # (phoneme, pair, duration), silence first.
   previous_pair = 0
@@ -96,8 +97,7 @@ class PhoneFrames(tfds.core.GeneratorBasedBuilder):
             "id": tfds.features.Text(),
             "features": tfds.features.Tensor(shape=(None, NUM_FEATURES), dtype=np.float32),
             "labels": tfds.features.Tensor(shape=(None,), dtype=np.int64),
-        }),
-        disable_shuffling=True,  # Records in generation order, like libriphone's split files.
+        }), disable_shuffling=True,  # Records in generation order, like libriphone's split files.
     )
 
   def _split_generators(self, dl_manager):

@@ -61,5 +61,8 @@ class SklearnDiabetes(tfds.core.GeneratorBasedBuilder):
 
   def _generate_examples(self, data, indices):
     for i in indices:
-      yield int(i), {"id": int(i), "features": data.data[i].astype(np.float32),
-                     "target": np.float32(data.target[i])}
+      yield int(i), {
+          "id": int(i),
+          "features": data.data[i].astype(np.float32),
+          "target": np.float32(data.target[i])
+      }

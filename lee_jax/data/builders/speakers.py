@@ -83,8 +83,8 @@ def _utterance(world, speaker: int, rng: np.random.Generator) -> np.ndarray:
       for _ in range(duration):
         if t >= length:
           break
-        pitch = world["pitch"][speaker] * (1 + VIBRATO_DEPTH * np.sin(
-            2 * np.pi * world["vibrato"][speaker] * t))
+        pitch = world["pitch"][speaker] * (
+            1 + VIBRATO_DEPTH * np.sin(2 * np.pi * world["vibrato"][speaker] * t))
         frames[t] = _voiced_frame(world, speaker, phoneme, pitch, 0.0)
         voiced[t] = True
         t += 1
@@ -108,7 +108,8 @@ class Speakers(tfds.core.GeneratorBasedBuilder):
 
   VERSION = tfds.core.Version("1.0.0")
   RELEASE_NOTES: ClassVar[dict[str, str]] = {
-      "1.0.0": f"Seed {SEED}; {NUM_SPEAKERS} speakers, {UTTERANCES} utterances each."}
+      "1.0.0": f"Seed {SEED}; {NUM_SPEAKERS} speakers, {UTTERANCES} utterances each."
+  }
 
   def _info(self) -> tfds.core.DatasetInfo:
     return self.dataset_info_from_configs(
@@ -127,5 +128,9 @@ class Speakers(tfds.core.GeneratorBasedBuilder):
 
   def _generate_examples(self, split):
     for i, (mel, speaker) in enumerate(generate(split)):
-      yield i, {"id": f"{split}-{i:05d}.pt", "mel": mel, "speaker": speaker,
-                "speaker_name": f"spk{speaker:03d}"}
+      yield i, {
+          "id": f"{split}-{i:05d}.pt",
+          "mel": mel,
+          "speaker": speaker,
+          "speaker_name": f"spk{speaker:03d}"
+      }

@@ -163,13 +163,16 @@ class Ted2020(tfds.core.GeneratorBasedBuilder):
 
   VERSION = tfds.core.Version("1.0.0")
   RELEASE_NOTES: ClassVar[dict[str, str]] = {
-      "1.0.0": "ML2022 Spring HW5 files; valid is the last 1% of train_dev's pairs."}
+      "1.0.0": "ML2022 Spring HW5 files; valid is the last 1% of train_dev's pairs."
+  }
   MANUAL_DOWNLOAD_INSTRUCTIONS = _HOW_TO_PROVIDE
 
   def _info(self) -> tfds.core.DatasetInfo:
     return self.dataset_info_from_configs(
-        features=tfds.features.FeaturesDict({"en": tfds.features.Text(),
-                                             "zh": tfds.features.Text()}),
+        features=tfds.features.FeaturesDict({
+            "en": tfds.features.Text(),
+            "zh": tfds.features.Text()
+        }),
         homepage="https://speech.ee.ntu.edu.tw/~hylee/ml/2022-spring.php",
         # A submission lists the test translations in test.raw.en's order, and valid is cut
         # from the end of train_dev: records keep the files' order.
@@ -182,8 +185,11 @@ class Ted2020(tfds.core.GeneratorBasedBuilder):
     # Every file is read and checked before the first record is written.
     train, valid = split_valid(read_pairs(en_path, zh_path))
     test = _nonempty(test_path, read_lines(test_path), "English test sentences")
-    splits = {"train": self._generate_examples(train), "valid": self._generate_examples(valid),
-              "test": self._generate_examples([(en, "") for en in test])}
+    splits = {
+        "train": self._generate_examples(train),
+        "valid": self._generate_examples(valid),
+        "test": self._generate_examples([(en, "") for en in test])
+    }
     mono_path = mono_file(folder)
     if mono_path is not None:
       mono = _nonempty(mono_path, read_gzip_lines(mono_path), "Chinese sentences")

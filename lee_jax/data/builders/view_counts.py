@@ -39,7 +39,8 @@ def simulate_daily_views(num_days: int, first_weekday: int, seed: int = SEED) ->
   log_audience = np.empty(num_days)
   log_audience[0] = drift[0]
   for day in range(1, num_days):
-    log_audience[day] = drift[day] + 0.97 * (log_audience[day - 1] - drift[day - 1]) + rng.normal(0, 0.02)
+    log_audience[day] = drift[day] + 0.97 * (log_audience[day - 1] - drift[day - 1]) + rng.normal(
+        0, 0.02)
   base = np.exp(log_audience) * WEEKLY_PROFILE[(first_weekday + t) % 7]
   views = np.empty(num_days)
   burst = 0.0
@@ -84,5 +85,9 @@ class ViewCounts(tfds.core.GeneratorBasedBuilder):
     for day in days:
       i = day + HISTORY_DAYS  # Position of the target day in `views`.
       weekday = (first + datetime.timedelta(days=i)).weekday()
-      yield day, {"day": day, "weekday": weekday, "history": views[i - HISTORY_DAYS:i],
-                  "target": views[i]}
+      yield day, {
+          "day": day,
+          "weekday": weekday,
+          "history": views[i - HISTORY_DAYS:i],
+          "target": views[i]
+      }

@@ -104,9 +104,10 @@ def _field(path: epath.Path, container: dict[str, Any], key: str, kind: type, wh
     raise _bad_format(path, f"{where}: no {key!r} key")
   value = container[key]
   if isinstance(value, bool) or not isinstance(value, kind):
-    raise _bad_format(path, f"{where}: {key!r} is a JSON {_json_type(value)}, expected "
-                            f"{'an' if _JSON_TYPES[kind][0] in 'aeiou' else 'a'} "
-                            f"{_JSON_TYPES[kind]}")
+    raise _bad_format(
+        path, f"{where}: {key!r} is a JSON {_json_type(value)}, expected "
+        f"{'an' if _JSON_TYPES[kind][0] in 'aeiou' else 'a'} "
+        f"{_JSON_TYPES[kind]}")
   return value
 
 
@@ -129,8 +130,7 @@ def read_mapping(folder: epath.Path) -> list[str]:
   names = sorted(speaker2id, key=speaker2id.get)
   for speaker, name in enumerate(names):
     if id2speaker.get(str(speaker)) != name:
-      found = (f"is {id2speaker[str(speaker)]!r}" if str(speaker) in id2speaker
-               else "is missing")
+      found = (f"is {id2speaker[str(speaker)]!r}" if str(speaker) in id2speaker else "is missing")
       raise DataError(f"{path}: speaker2id gives {name} the id {speaker}, but "
                       f"id2speaker[\"{speaker}\"] {found}; the two maps must be inverses. "
                       "Download the data again.")
@@ -156,7 +156,7 @@ def _read_utterance(path: epath.Path, entry: Any, where: str, **labels) -> Utter
   mel_len = _field(path, entry, "mel_len", int, where)
   if mel_len < 1:
     raise _bad_format(path, f"{where}: mel_len is {mel_len}, expected a positive number of "
-                            "frames")
+                      "frames")
   return Utterance(feature_path, mel_len, f"{path}{where}", **labels)
 
 
@@ -180,8 +180,7 @@ def read_metadata(folder: epath.Path, names: list[str]) -> list[Utterance]:
                       "data again.")
     entries = _field(path, speakers, name, list, ", speakers")
     utterances.extend(
-        _read_utterance(path, entry, f", speakers.{name}[{i}]", speaker=speaker,
-                        speaker_name=name)
+        _read_utterance(path, entry, f", speakers.{name}[{i}]", speaker=speaker, speaker_name=name)
         for i, entry in enumerate(entries))
   return utterances
 
@@ -218,7 +217,8 @@ class VoxcelebHw4(tfds.core.GeneratorBasedBuilder):
 
   VERSION = tfds.core.Version("1.0.0")
   RELEASE_NOTES: ClassVar[dict[str, str]] = {
-      "1.0.0": "ML2022 Spring HW4 layout; train in class order, test in testdata.json order."}
+      "1.0.0": "ML2022 Spring HW4 layout; train in class order, test in testdata.json order."
+  }
   MANUAL_DOWNLOAD_INSTRUCTIONS = _HOW_TO_PROVIDE
 
   def _info(self) -> tfds.core.DatasetInfo:
@@ -253,5 +253,9 @@ class VoxcelebHw4(tfds.core.GeneratorBasedBuilder):
     for position, utterance in enumerate(utterances):
       path = folder / utterance.feature_path
       mel = check_mel(path, read_features(path), utterance)
-      yield position, {"id": utterance.feature_path, "mel": mel, "speaker": utterance.speaker,
-                       "speaker_name": utterance.speaker_name}
+      yield position, {
+          "id": utterance.feature_path,
+          "mel": mel,
+          "speaker": utterance.speaker,
+          "speaker_name": utterance.speaker_name
+      }
