@@ -67,3 +67,23 @@ def kill_after_first_checkpoint(command: list[str], checkpoints: Path,
 def requires_shared_covid():
   return pytest.mark.skipif(not (SHARED_COVID / "covid.train.csv").exists(),
                             reason=f"the course's HW1 CSVs are not at {SHARED_COVID}")
+
+
+# Each chapter's tests have a budget (WORKSPACE.md): every run ends with the seconds each
+# folder of tests/ took, summed over the workers, so a chapter that outgrows its share shows.
+_SECONDS_BY_FOLDER: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+  folder = report.nodeid.split("/")[1] if report.nodeid.count("/") > 1 else "(top level)"
+  _SECONDS_BY_FOLDER[folder] = _SECONDS_BY_FOLDER.get(folder, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+  if not _SECONDS_BY_FOLDER:
+    return
+  terminalreporter.section("test seconds per folder of tests/ (all workers)")
+  total = sum(_SECONDS_BY_FOLDER.values())
+  for folder, seconds in sorted(_SECONDS_BY_FOLDER.items(), key=lambda kv: -kv[1]):
+    terminalreporter.write_line(f"{folder:<14} {seconds:7.1f} s  {100 * seconds / total:4.1f}%")
+  terminalreporter.write_line(f"{'all':<14} {total:7.1f} s")
