@@ -12,5 +12,9 @@ class ConfigError(LeeJaxError, ValueError):
   """A config field or preset has a value the experiment cannot use."""
 
 
+class WorkdirError(LeeJaxError, OSError):
+  """The workdir cannot be used: not a folder, in use by another run, or unreadable."""
+
+
 class DataError(LeeJaxError, ValueError):
   """A dataset is missing or malformed; the message names the file and how to provide it."""

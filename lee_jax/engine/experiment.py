@@ -14,17 +14,23 @@ A binary in ``experiments/`` is a few lines::
 The workdir then holds ``config.json``, ``summary.json`` (the headline numbers) and
 ``figures/*.png``; each trained model writes ``metrics.jsonl``, TensorBoard events and
 ``checkpoints/`` into its own directory (the workdir itself, or e.g. ``workdir/<recipe>/`` for
-an experiment that trains several). Bad flags, configs and data end
-the run with one readable message instead of a traceback.
+an experiment that trains several). Running the same command again resumes the run, under the
+config it started with (``engine.workdir``; ``--restart`` starts over in place).
+
+Bad flags, configs and data end the run with one line that names the mistake and its fix (exit
+status 2 for flags, 1 otherwise); so do a full disk and a read-only workdir, which lose nothing
+(the last good checkpoint stays); an interrupted run (Ctrl-C) says how to resume it (130).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging as std_logging
 import os
 import re
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -35,10 +41,23 @@ from etils import epath
 from ml_collections import config_flags
 
 from lee_jax.engine import parallel
+from lee_jax.engine import workdir as workdir_lib
 from lee_jax.errors import LeeJaxError
 
-CONFIG_FILE = "config.json"
+CONFIG_FILE = workdir_lib.CONFIG_FILE
 SUMMARY_FILE = "summary.json"
+
+_own_config: list[str] = []  # The binary's own config file, named when another is given.
+_RESTART = flags.DEFINE_bool(
+    "restart", False, "Delete the results already in --workdir and start over in it, instead of "
+    "resuming (a run resumes only under the config it started with).")
+# Faults of the machine rather than the code: one line, and the run can be resumed.
+_MACHINE_FAULTS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied"
+}
 
 
 def define_flags(binary_file: str, config_name: str) -> tuple[Any, Any]:
@@ -49,6 +68,7 @@ def define_flags(binary_file: str, config_name: str) -> tuple[Any, Any]:
   program in either place with a one-line explanation.
   """
   default = os.path.join(os.path.dirname(os.path.abspath(binary_file)), config_name)
+  _own_config.append(os.path.relpath(default))
   try:
     config = config_flags.DEFINE_config_file(
         "config", default, "Config file, optionally with presets after a colon: FILE:smoke.",
@@ -66,6 +86,14 @@ def _explain_config_error(e: Exception, argv: Sequence[str]) -> None:
   cause = e
   while cause is not None and not isinstance(cause, LeeJaxError):  # ml_collections wraps errors.
     cause = cause.__cause__ or cause.__context__
+  missing = e
+  while missing is not None and not isinstance(missing, FileNotFoundError):
+    missing = missing.__cause__ or missing.__context__
+  if missing is not None or "No such file or directory" in str(e):
+    given = next((a.split("=", 1)[1] for a in argv if a.startswith("--config=")), "?")
+    _exit_usage(f"--config={given}: no such config file. This experiment's is "
+                f"{_own_config[-1] if _own_config else 'beside its binary'} (presets after a "
+                "colon: FILE:smoke).")
   if cause is not None or isinstance(e, flags.Error):
     # An error raised while loading the config file arrives with its traceback in the text.
     text = str(cause if cause is not None else e)
@@ -96,6 +124,12 @@ def _parse_flags(argv: Sequence[str]) -> list[str]:
     raise
 
 
+def _exit(status: int, message: str) -> None:
+  logging.error("%s", message)
+  sys.stderr.write(message + "\n")
+  sys.exit(status)
+
+
 def _exit_usage(message: str) -> None:
   sys.stderr.write(f"FATAL: {message}\n")
   sys.exit(2)
@@ -108,9 +142,26 @@ def run(main: Callable[[Sequence[str]], None]) -> None:
     try:
       main(argv)
     except LeeJaxError as e:
-      logging.error("%s: %s", type(e).__name__, e)
-      sys.stderr.write(f"FATAL {type(e).__name__}: {e}\n")
-      sys.exit(1)
+      _exit(1, f"FATAL {type(e).__name__}: {e}")
+    except (AttributeError, KeyError) as e:
+      # A field this experiment reads is missing from the config: another experiment's file.
+      frames = traceback.extract_tb(e.__traceback__)
+      if not frames or "ml_collections" not in frames[-1].filename:
+        raise
+      field = str(e).strip("\"'")
+      _exit(
+          1, f"FATAL ConfigError: the config has no field {field}, which this experiment "
+          "reads. Is --config this experiment's config file "
+          f"({_own_config[-1] if _own_config else 'the one beside its binary'})?")
+    except KeyboardInterrupt:
+      _exit(130, "Interrupted. The last checkpoint is kept: rerun the same command to resume.")
+    except OSError as e:
+      if e.errno not in _MACHINE_FAULTS:
+        raise
+      where = f" writing {e.filename}" if e.filename else ""
+      _exit(
+          1, f"FATAL: {_MACHINE_FAULTS[e.errno]}{where}. Nothing written before is lost: free "
+          "space or pick a writable --workdir, then rerun the same command to resume.")
 
   app.run(guarded, flags_parser=_parse_flags)
 
@@ -127,9 +178,10 @@ class _QuietLibraries(std_logging.Filter):
                                                             for part in _CHATTY_LIBRARIES)
 
 
-def start(config: ml_collections.ConfigDict,
-          workdir: str) -> tuple[ml_collections.ConfigDict, epath.Path]:
-  """Joins the other processes (if any), creates the workdir and records the config."""
+def start(config: ml_collections.ConfigDict, workdir: str,
+          restart: bool | None = None) -> tuple[ml_collections.ConfigDict, epath.Path]:
+  """Joins the other processes (if any), claims the workdir and records the config
+  (``restart``: the ``--restart`` flag's value when None)."""
   handler = logging.get_absl_handler()
   if not any(isinstance(f, _QuietLibraries) for f in handler.filters):
     handler.addFilter(_QuietLibraries())
@@ -138,15 +190,11 @@ def start(config: ml_collections.ConfigDict,
   logging.info("JAX %s on %d %s device(s), process %d of %d; workdir %s", jax.__version__,
                jax.device_count(), jax.default_backend(), jax.process_index(), jax.process_count(),
                workdir)
+  if restart is None:
+    restart = _RESTART.value if flags.FLAGS.is_parsed() else False
   if parallel.is_chief():
-    workdir.mkdir(parents=True, exist_ok=True)
-    path = workdir / CONFIG_FILE
-    text = config.to_json_best_effort(indent=2, sort_keys=True)
-    if path.exists() and path.read_text() != text:
-      logging.warning(
-          "%s holds a different config than this run's: resuming with the new one. "
-          "Use a fresh --workdir to start over.", path)
-    path.write_text(text)
+    workdir_lib.claim(workdir)
+    workdir_lib.record_config(workdir, config, restart=restart)
   return config, workdir
 
 
