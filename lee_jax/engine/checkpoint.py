@@ -9,6 +9,11 @@ One checkpoint holds everything needed to continue as if never interrupted, writ
   improvement, whether early stopping fired);
 - ``best``: the variables of the best evaluation so far, when the loop tracks one (HW1 predicts
   with the best model, as the course's sample code does).
+
+A checkpoint damaged on disk (a truncated array file, a lost metadata file, a half-written JSON)
+does not cost the run: ``restore_newest`` falls back to the newest checkpoint that restores
+completely, and moves each damaged one aside to ``checkpoints.damaged/<step>`` (kept, with a
+warning that names it, for whoever wants to look).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 import grain
 import jax
 import orbax.checkpoint as ocp
+from absl import logging
 from etils import epath
 
 from lee_jax.engine.state import PyTree, TrainState
@@ -28,6 +34,13 @@ from lee_jax.errors import LeeJaxError
 def _abstract(tree: PyTree) -> PyTree:
   """Shapes, dtypes and shardings of a live pytree: where restored arrays must land."""
   return jax.tree.map(ocp.utils.to_shape_dtype_struct, tree)
+
+
+DAMAGED_DIR = "checkpoints.damaged"
+
+
+class ProcessCountError(LeeJaxError):
+  """The checkpoint was written by another number of processes than this run has."""
 
 
 def _checkpointable(iterator: Any) -> bool:
@@ -80,19 +93,50 @@ class Checkpointer:
         "loop": ocp.args.JsonRestore(),
     }
     if "data" in saved and _checkpointable(data_iterator):
+      positions = self.directory / str(step) / "data"
       mine = f"process_{jax.process_index()}-of-{jax.process_count()}.json"
-      if not (self.directory / str(step) / "data" / mine).exists():
-        raise LeeJaxError(
+      others = [
+          p.name for p in positions.glob("process_*-of-*.json")
+          if not p.name.endswith(f"-of-{jax.process_count()}.json")
+      ]
+      if others:
+        raise ProcessCountError(
             f"The checkpoint at {self.directory / str(step)} was written by a different number of "
             f"processes than the {jax.process_count()} of this run, so the data position of each "
             "cannot be restored. Resume with the original number of processes, or start a new "
             "--workdir.")
+      if not (positions / mine).exists():
+        raise FileNotFoundError(f"{positions / mine} is missing")
       items["data"] = grain.checkpoint.CheckpointRestore(data_iterator)
     if "best" in saved and best_template is not None:
       items["best"] = ocp.args.StandardRestore(_abstract(best_template))
     restored = self._manager.restore(step, args=ocp.args.Composite(**items))
     best = restored["best"] if "best" in items else None
     return restored["state"], dict(restored["loop"]), best
+
+  def restore_newest(
+      self, state: TrainState, data_iterator: Any, best_template: PyTree | None = None
+  ) -> tuple[int, TrainState, dict[str, Any], PyTree | None] | None:
+    """``(step, *restore(...))`` of the newest checkpoint that restores completely, or None when
+    there is none; each damaged one on the way is moved to ``checkpoints.damaged/<step>``."""
+    for step in reversed(self.all_steps()):
+      try:
+        return (step, *self.restore(state, data_iterator, best_template, step))
+      except ProcessCountError:
+        raise
+      except Exception as e:  # pylint: disable=broad-except  # Orbax, tensorstore, JSON, grain.
+        aside = self.directory.parent / DAMAGED_DIR / str(step)
+        logging.warning(
+            "The checkpoint at %s is damaged (%s: %s); it is moved to %s and the run "
+            "resumes from an older one.", self.directory / str(step),
+            type(e).__name__,
+            str(e).splitlines()[0][:200] if str(e) else "", aside)
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        if aside.exists():
+          aside.rmtree()
+        (self.directory / str(step)).rename(aside)
+        self._manager.reload()  # Forget the step moved aside.
+    return None
 
   def wait_until_finished(self) -> None:
     """Blocks until every asynchronous save has been committed."""

@@ -36,7 +36,9 @@ def train_defaults() -> ml_collections.ConfigDict:
   """The ``train`` section of every experiment: how long to train, and how often to log,
   evaluate and checkpoint (read by ``lee_jax.engine.loop.fit``, after ``resolve``)."""
   return ml_collections.ConfigDict({
-      "num_steps": 1000,  # Updates of the parameters (ignored when ``epochs`` is set).
+      # Updates of the parameters (ignored when ``epochs`` is set). Each experiment sets one of
+      # the two: with both 0 there is nothing to train, and ``resolve`` says so.
+      "num_steps": 0,
       # > 0: train for this many passes over the training split instead, as the course's code
       # counts; log_every, eval_every and checkpoint_every then count epochs too.
       "epochs": 0,
@@ -65,6 +67,7 @@ def resolve(train: ml_collections.ConfigDict,
   if train.epochs < 0:
     raise ConfigError(f"train.epochs must be 0 (count steps) or positive, got {train.epochs}.")
   if not train.epochs:
+    check_steps(resolved)
     return resolved
   if not steps_per_epoch:
     raise ConfigError(
@@ -75,6 +78,15 @@ def resolve(train: ml_collections.ConfigDict,
                   eval_every=train.eval_every * steps_per_epoch,
                   checkpoint_every=train.checkpoint_every * steps_per_epoch)
   return resolved
+
+
+def check_steps(train: ml_collections.ConfigDict) -> None:
+  """A train section counted in steps must train: numbers from an untrained model would be
+  reported as if they had been earned."""
+  if train.num_steps <= 0:
+    raise ConfigError(f"train.num_steps is {train.num_steps} and train.epochs is 0: there is "
+                      "nothing to train. Set train.epochs (passes over the training split, where "
+                      "the experiment has one) or train.num_steps to a positive number.")
 
 
 def optimizer_defaults() -> ml_collections.ConfigDict:

@@ -38,6 +38,7 @@ from etils import epath
 
 from lee_jax.engine import config as config_lib
 from lee_jax.engine import report
+from lee_jax.errors import ConfigError
 
 Check = Callable[[ml_collections.ConfigDict, str], None]
 
@@ -54,6 +55,13 @@ def names(config: ml_collections.ConfigDict, check: Check | None = None) -> list
   """The variants ``config.variants`` names, each passed to ``check(config, name)``, which
   raises a ``ConfigError`` naming the bad field."""
   chosen = config_lib.variant_names(config)
+  for name in chosen:
+    if "train" not in config[name]:
+      recipes = [
+          k for k, v in config.items() if isinstance(v, ml_collections.ConfigDict) and "train" in v
+      ]
+      raise ConfigError(f"config.variants names {name!r}, a section of the config that is not a "
+                        f"recipe (it has no train section). The recipes are {recipes}.")
   if check is not None:
     for name in chosen:
       check(config, name)

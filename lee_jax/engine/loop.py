@@ -35,6 +35,7 @@ from absl import logging
 from etils import epath
 from jax.sharding import Mesh
 
+from lee_jax.engine import config as config_lib
 from lee_jax.engine import guards, parallel
 from lee_jax.engine.checkpoint import Checkpointer
 from lee_jax.engine.state import PyTree
@@ -91,6 +92,7 @@ def _check(config: ml_collections.ConfigDict, evaluate: EvalFn | None) -> None:
     raise ConfigError(
         f"train.epochs is {config.epochs}, but the loop counts steps: this experiment does not "
         "read its training data in epochs. Set train.num_steps instead (and train.epochs=0).")
+  config_lib.check_steps(config)
   if config.patience and not config.best_metric:
     raise ConfigError("train.patience (early stopping) needs train.best_metric to watch.")
   if config.best_mode not in ("min", "max"):
@@ -145,10 +147,10 @@ def fit(
       "eval_metrics": {}
   }
   best = None
-  resume_step = checkpointer.latest_step()
-  if resume_step is not None:
-    template = {"params": state.params, "model_state": state.model_state} if track_best else None
-    state, loop, best = checkpointer.restore(state, batches, best_template=template)
+  template = {"params": state.params, "model_state": state.model_state} if track_best else None
+  restored = checkpointer.restore_newest(state, batches, best_template=template)
+  if restored is not None:
+    resume_step, state, loop, best = restored
     logging.info("Resumed from the checkpoint at step %d in %s.", resume_step,
                  checkpointer.directory)
   start = int(jax.device_get(state.step))
@@ -167,7 +169,7 @@ def fit(
     if pending is not None:
       step, metrics = pending
       metrics = jax.device_get(metrics)
-      guards.check(step, metrics)
+      guards.check(step, metrics, checkpointer.latest_step())
       interval.append(metrics)
       pending = None
 

@@ -1,4 +1,5 @@
-"""The shared training loop: exact resume, early stopping, and the non-finite guard."""
+"""The shared training loop: exact resume (past a damaged checkpoint too), early stopping, and
+the non-finite guard."""
 
 import chex
 import jax
@@ -132,7 +133,8 @@ def test_non_finite_step_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_pa
     return new_state.replace(params=new_params), {**metrics, "finite": ~bad & metrics["finite"]}
 
   config = _train_config(checkpoint_every=5, eval_every=0)
-  with pytest.raises(guards.NonFiniteError, match="step 13"):
+  with pytest.raises(guards.NonFiniteError,
+                     match="step 13.*The checkpoint at step 10 was kept and a restart resumes"):
     loop.fit(state, poisoned, data.train_batches(_records(), batch_size=16, seed=0), config=config,
              workdir=tmp_path, mesh=mesh, evaluate=evaluate)
   checkpointer = checkpoint.Checkpointer(tmp_path / loop.CHECKPOINT_DIR)
@@ -140,6 +142,74 @@ def test_non_finite_step_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_pa
   restored, _, _ = checkpointer.restore(state, None)
   assert int(restored.step) == 10
   chex.assert_tree_all_finite(restored.params)
+
+
+def test_divergence_before_any_checkpoint_claims_none(tmp_path, mesh):
+  state, step, evaluate = _setup(mesh)
+
+  def poisoned(s, batch):
+    new_state, metrics = step(s, batch)
+    return new_state, {**metrics, "finite": jnp.zeros((), bool)}
+
+  with pytest.raises(guards.NonFiniteError, match="step 1: .*No checkpoint had been saved yet"):
+    loop.fit(state, poisoned, data.train_batches(_records(), batch_size=16, seed=0),
+             config=_train_config(eval_every=0), workdir=tmp_path, mesh=mesh, evaluate=evaluate)
+
+
+def _truncate_largest_array_file(step_dir):
+  # OCDBT keeps the arrays' bytes in the files of its "d" folders.
+  for path in (step_dir / "state").rglob("*"):
+    if path.is_file() and path.parent.name == "d":
+      path.write_bytes(path.read_bytes()[:path.stat().st_size // 3])
+
+
+DAMAGES = {
+    "truncated arrays": _truncate_largest_array_file,
+    "state metadata lost": lambda d: (d / "state" / "_METADATA").unlink(),
+    "loop JSON half written": lambda d: (d / "loop" / "metadata").write_text('{"best_va'),
+    "data position lost": lambda d: next((d / "data").glob("process_*")).unlink(),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_newest_checkpoint_falls_back_to_an_older_one(tmp_path, mesh, damage, caplog):
+  records = _records()
+  batches = lambda: data.train_batches(records, batch_size=16, seed=3)
+  config = _train_config(num_steps=30, best_metric="mse")
+  state, step, evaluate = _setup(mesh)
+  reference = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "a", mesh=mesh,
+                       evaluate=evaluate)
+
+  state, step, evaluate = _setup(mesh)
+  with pytest.raises(Crash):
+    loop.fit(state, _crash_after(step, 25), batches(), config=config, workdir=tmp_path / "b",
+             mesh=mesh, evaluate=evaluate)
+  newest = tmp_path / "b" / loop.CHECKPOINT_DIR / "20"
+  DAMAGES[damage](newest)
+  caplog.set_level("INFO")
+  state, step, evaluate = _setup(mesh)
+  resumed = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "b", mesh=mesh,
+                     evaluate=evaluate)
+  assert f"The checkpoint at {newest} is damaged" in caplog.text
+  assert "Resumed from the checkpoint at step 10" in caplog.text
+  chex.assert_trees_all_equal(resumed.state.params, reference.state.params)
+  assert resumed.eval_metrics == reference.eval_metrics
+  assert resumed.best_value == reference.best_value
+  # Moved aside, not deleted (the resumed run wrote a good step 20 of its own).
+  assert (tmp_path / "b" / checkpoint.DAMAGED_DIR / "20" / "state").exists()
+
+
+def test_a_train_section_with_nothing_to_train_is_refused(tmp_path, mesh):
+  with pytest.raises(
+      ConfigError, match="train.num_steps is 0 and train.epochs is 0: there is "
+      "nothing to train"):
+    config_lib.resolve(_train_config(num_steps=0), steps_per_epoch=9)
+  with pytest.raises(ConfigError, match="train.num_steps is -3"):
+    config_lib.resolve(_train_config(num_steps=-3))
+  state, step, evaluate = _setup(mesh)
+  with pytest.raises(ConfigError, match="nothing to train"):
+    loop.fit(state, step, iter([]), config=_train_config(num_steps=0), workdir=tmp_path, mesh=mesh,
+             evaluate=evaluate)
 
 
 def test_fit_rejects_inconsistent_loop_configs(tmp_path, mesh):
