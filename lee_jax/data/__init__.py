@@ -2,13 +2,21 @@
 
 ``load(name, split)`` prepares the dataset on first use (embedded data is generated, course data
 is read from ``manual_dir``), then returns a random-access source of decoded records. Nothing is
-downloaded: the builders here need no network, and TFDS's download from GCS is switched off.
+downloaded: the builders here need no network, TFDS's download from GCS is switched off, and a
+catalog dataset (cifar10, omniglot) that is not prepared is an error naming the command that
+prepares it.
+
+A dataset prepared from the course's files records what it was read from (each file's name,
+size and SHA-256, in ``<version>.source.json`` beside it); when the files in ``manual_dir``
+change, it is prepared again from them, so a run never reports numbers of data it was not given.
 See ``pipeline`` for batching, and ``builders`` for the datasets.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from collections.abc import Iterator, Sequence
 
 import filelock
@@ -70,6 +78,46 @@ def _preparing(builder: tfds.core.DatasetBuilder) -> Iterator[None]:
     lock.release()
 
 
+def _sources(manual_dir: epath.Path) -> dict[str, dict[str, int | str]]:
+  """Name (relative to ``manual_dir``) → size and SHA-256 of every file under it."""
+
+  def files(folder: epath.Path) -> Iterator[epath.Path]:
+    for path in sorted(folder.iterdir()):
+      if path.is_dir():
+        yield from files(path)
+      else:
+        yield path
+
+  found = {}
+  for path in files(manual_dir):
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+      for chunk in iter(lambda: f.read(1 << 20), b""):
+        digest.update(chunk)
+    found[str(path.relative_to(manual_dir))] = {
+        "size": path.stat().length,
+        "sha256": digest.hexdigest()
+    }
+  return found
+
+
+def _changed(recorded: dict[str, dict], current: dict[str, dict]) -> list[str]:
+  names = sorted(recorded.keys() | current.keys())
+  return [("added " if n not in recorded else "removed " if n not in current else "changed ") + n
+          for n in names if recorded.get(n) != current.get(n)]
+
+
+# Preparation as TFDS defines it; ``tfds.testing.mock_data`` swaps in a no-op, and then a catalog
+# dataset that is not prepared is read from generated records, never downloaded.
+_TFDS_PREPARE = tfds.core.DatasetBuilder.download_and_prepare
+
+
+def _may_download(builder: tfds.core.DatasetBuilder) -> bool:
+  """A catalog builder would download; ours generate or read local files."""
+  ours = type(builder).__module__.startswith(builders.__name__)
+  return not ours and tfds.core.DatasetBuilder.download_and_prepare == _TFDS_PREPARE
+
+
 def _prepare(builder: tfds.core.DatasetBuilder, manual_dir: epath.Path | None) -> None:
   instructions = builder.MANUAL_DOWNLOAD_INSTRUCTIONS
   # A folder the user named must exist, even if an earlier run already prepared the data.
@@ -77,13 +125,39 @@ def _prepare(builder: tfds.core.DatasetBuilder, manual_dir: epath.Path | None) -
     raise DataError(f"Data directory {manual_dir} does not exist (dataset {builder.name!r}). "
                     f"{instructions or 'Pass an existing folder.'}")
   with _preparing(builder):
+    record = epath.Path(f"{builder.data_dir}.source.json")
+    sources = _sources(manual_dir) if manual_dir is not None and instructions else None
+    if sources is not None and not sources:
+      raise DataError(f"Data directory {manual_dir} is empty (dataset {builder.name!r}). "
+                      f"{instructions}")
+    mode = tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS
     if builder.is_prepared():
-      return
+      if sources is None:
+        return
+      recorded = json.loads(record.read_text()) if record.exists() else {}
+      changed = _changed(recorded, sources)
+      if not changed:
+        return
+      logging.warning(
+          "%s: the files in %s are not the ones %s was prepared from (%s); preparing "
+          "it again.", builder.name, manual_dir, builder.data_dir, ", ".join(changed[:5]) +
+          (" ..." if len(changed) > 5 else ""))
+      mode = tfds.download.GenerateMode.REUSE_CACHE_IF_EXISTS  # Regenerate, download nothing.
+    elif _may_download(builder):
+      root = epath.Path(builder.data_dir).parent.parent  # <root>/<name>/<version>
+      raise DataError(
+          f"The catalog dataset {builder.name!r} is not prepared in {root}, and lee_jax never "
+          "downloads. Prepare it once on a machine with network access: pip install -e "
+          f"'.[prepare]' && tfds build {builder.name} --file_format=array_record "
+          f"--data_dir={root} (then copy that folder here, or point --config.data.data_dir at it).")
     if instructions and manual_dir is None:
       raise DataError(f"Dataset {builder.name!r} is read from files you provide and none were "
                       f"given. {instructions}")
-    config = tfds.download.DownloadConfig(manual_dir=manual_dir, try_download_gcs=False)
+    config = tfds.download.DownloadConfig(manual_dir=manual_dir, try_download_gcs=False,
+                                          download_mode=mode)
     builder.download_and_prepare(download_config=config)
+    if sources is not None:
+      record.write_text(json.dumps(sources, indent=1, sort_keys=True))
 
 
 def load(name: str, split: str, *, data_dir: str | None = None, manual_dir: str | None = None,

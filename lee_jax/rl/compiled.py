@@ -30,7 +30,12 @@ def make_env(name: str) -> tuple[Any, Any]:
   """A gymnax environment and its default parameters, or an error listing the known ones."""
   if name not in gymnax.registered_envs:
     raise ConfigError(f"gymnax has no environment {name!r}; it has {gymnax.registered_envs}.")
-  return gymnax.make(name)
+  env, env_params = gymnax.make(name)
+  if not isinstance(env.action_space(env_params), gymnax.environments.spaces.Discrete):
+    raise ConfigError(f"{name} has continuous actions; the actor here chooses among discrete "
+                      "ones (a softmax over actions). Pick an environment with discrete actions, "
+                      "e.g. CartPole-v1 or Acrobot-v1.")
+  return env, env_params
 
 
 @dataclasses.dataclass(frozen=True)

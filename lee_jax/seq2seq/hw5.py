@@ -53,6 +53,10 @@ def check_variant(config: ml_collections.ConfigDict, name: str) -> None:
                       f"{variant.scheduled_sampling}.")
   if variant.beam < 1:
     raise ConfigError(f"{name}.beam must be at least 1 (1 is greedy), got {variant.beam}.")
+  m = variant.model
+  if m.kind == "transformer" and (m.heads < 1 or m.dim % m.heads):
+    raise ConfigError(f"{name}.model.heads ({m.heads}) must divide {name}.model.dim ({m.dim}): "
+                      "each head attends over dim / heads of the width.")
 
 
 def build_model(variant: ml_collections.ConfigDict, vocab: int, max_len: int) -> nn.Module:

@@ -113,8 +113,8 @@ def test_non_numeric_cell_names_file_line_and_column(tmp_path):
   _write_covid(tmp_path / "manual")
   _edit_cells(tmp_path / "manual" / hw1_covid.TEST_FILE, 2,
               lambda cells: cells.__setitem__(5, "n/a"))
-  with pytest.raises(DataError,
-                     match=r"covid.test.csv, line 2, column 6 \('c4'\): 'n/a' is not a number"):
+  with pytest.raises(
+      DataError, match=r"covid.test.csv, line 2, column 6 \('c4'\): 'n/a' is not a finite number"):
     data.load("hw1_covid", "test", data_dir=str(tmp_path / "tfds"),
               manual_dir=str(tmp_path / "manual"))
 
@@ -177,3 +177,52 @@ def test_a_dataset_being_prepared_elsewhere_is_waited_for_not_written_twice(tmp_
   assert waiting.returncode == 0, err[-2000:]
   assert out.strip() == "353"
   assert "downloaded and prepared" not in err + out  # It found the data, it did not write it.
+
+
+def _covid(tmp_path):
+  return data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"),
+                   manual_dir=str(tmp_path / "manual"), in_memory=True)
+
+
+def test_changed_course_files_are_prepared_again_not_served_stale(tmp_path, caplog):
+  _write_covid(tmp_path / "manual")
+  assert sorted(float(r["target"]) for r in _covid(tmp_path)) == [117.0, 118.0, 119.0]
+  assert sorted(float(r["target"]) for r in _covid(tmp_path)) == [117.0, 118.0, 119.0]
+  assert "not the ones" not in caplog.text  # Unchanged files: the prepared copy is used.
+  _edit_cells(tmp_path / "manual" / hw1_covid.TRAIN_FILE, 2,
+              lambda cells: cells.__setitem__(117, "500.0"))
+  assert sorted(float(r["target"]) for r in _covid(tmp_path)) == [118.0, 119.0, 500.0]
+  assert "not the ones" in caplog.text and "changed covid.train.csv" in caplog.text
+  # Files that cannot be read are refused even where an earlier copy was prepared.
+  (tmp_path / "manual" / hw1_covid.TRAIN_FILE).write_bytes(bytes(range(256)) * 8)
+  with pytest.raises(DataError, match=r"covid.train.csv is not a text file"):
+    _covid(tmp_path)
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf", "-Infinity", ""])
+def test_a_non_finite_cell_is_a_data_error_not_a_divergence(tmp_path, cell):
+  _write_covid(tmp_path / "manual")
+  _edit_cells(tmp_path / "manual" / hw1_covid.TRAIN_FILE, 3,
+              lambda cells: cells.__setitem__(40, cell))
+  with pytest.raises(
+      DataError, match=rf"covid.train.csv, line 3, column 41 \('c39'\): "
+      rf"'{cell}' is not a finite number"):
+    _covid(tmp_path)
+
+
+def test_a_csv_with_only_its_header_and_an_empty_folder_are_named(tmp_path):
+  _write_covid(tmp_path / "manual", train_rows=0)
+  with pytest.raises(DataError, match=r"covid.train.csv holds only its header"):
+    _covid(tmp_path)
+  (tmp_path / "empty").mkdir()
+  with pytest.raises(DataError, match=r"Data directory .*empty is empty .*covid.train.csv"):
+    data.load("hw1_covid", "train", data_dir=str(tmp_path / "tfds"),
+              manual_dir=str(tmp_path / "empty"))
+
+
+def test_an_unprepared_catalog_dataset_names_the_command_and_downloads_nothing(tmp_path):
+  with pytest.raises(
+      DataError, match=r"'cifar10' is not prepared in .*never downloads.*"
+      r"tfds build cifar10 --file_format=array_record --data_dir="):
+    data.load("cifar10", "train", data_dir=str(tmp_path))
+  assert not (tmp_path / "downloads").exists()

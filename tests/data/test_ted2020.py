@@ -10,7 +10,7 @@ import tensorflow_datasets as tfds
 from lee_jax import data
 from lee_jax.data.builders import ted2020
 from lee_jax.errors import DataError
-from tests.fakes.ted2020 import MONO, PAIRS, TEST, TRAIN, VALID, write_ted2020
+from tests.fakes.ted2020 import LAYOUTS, MONO, PAIRS, TEST, TRAIN, VALID, write_ted2020
 
 
 def _load(tmp_path, split, manual):
@@ -157,3 +157,12 @@ def test_ted2020_prepares_once_a_bad_file_is_replaced(tmp_path):
     _load(tmp_path, "train", manual)
   write_ted2020(manual)
   _check_records(tmp_path, manual)
+
+
+def test_an_edited_file_is_read_again(tmp_path):
+  manual = write_ted2020(tmp_path / "ted2020")
+  _check_records(tmp_path, manual)
+  en_name = LAYOUTS["course"][0]
+  lines = (manual / en_name).read_bytes().split(b"\n")
+  (manual / en_name).write_bytes(b"\n".join([b"Edited."] + lines[1:]))
+  assert list(_load(tmp_path, "train", manual))[0]["en"] == b"Edited."

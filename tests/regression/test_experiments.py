@@ -7,9 +7,13 @@ messages are checked in process (tests/regression/test_hw1.py).
 """
 
 import json
+import shutil
+import signal
 import subprocess
 import sys
+import time
 
+import filelock
 import numpy as np
 import pytest
 
@@ -25,11 +29,23 @@ def _summary(workdir):
   return json.loads((workdir / "summary.json").read_text())
 
 
+def _hw1_smoke(workdir, data_dir, *flags):
+  return run_python(
+      HW1
+      + [f"--workdir={workdir}",
+         SMOKE.format("hw1"), f"--config.data.data_dir={data_dir}", *flags])
+
+
+@pytest.fixture(scope="module")
+def hw1_smoke_run(tmp_path_factory, data_dir):
+  """One finished smoke run: its workdir and the process."""
+  workdir = tmp_path_factory.mktemp("hw1_smoke")
+  return workdir, _hw1_smoke(workdir, data_dir)
+
+
 @pytest.mark.subprocess
-def test_hw1_smoke_binary(tmp_path, data_dir):
-  proc = run_python(
-      HW1 + [f"--workdir={tmp_path}",
-             SMOKE.format("hw1"), f"--config.data.data_dir={data_dir}"])
+def test_hw1_smoke_binary(hw1_smoke_run):
+  tmp_path, proc = hw1_smoke_run
   assert proc.returncode == 0, proc.stderr[-3000:]
   assert "| variant |" in proc.stdout and "strong" in proc.stdout
   summary = _summary(tmp_path)
@@ -47,6 +63,59 @@ def test_hw1_smoke_binary(tmp_path, data_dir):
                "figures/learning_curves.png"):
     assert (tmp_path / name).exists(), name
   assert list((tmp_path / "strong").glob("events.out.tfevents.*"))
+
+
+@pytest.mark.subprocess
+def test_a_finished_run_resumes_only_its_own_config_and_past_a_damaged_checkpoint(
+    hw1_smoke_run, tmp_path, data_dir):
+  finished, _ = hw1_smoke_run
+  workdir = tmp_path / "run"
+  shutil.copytree(finished, workdir)
+  recorded = (workdir / "config.json").read_text()
+  numbers = _summary(workdir)["variants"]["sample"]
+
+  changed = _hw1_smoke(workdir, data_dir, "--config.sample.optimizer.learning_rate=0.5")
+  assert changed.returncode == 1 and "Traceback" not in changed.stderr
+  assert ("holds results of another config: sample.optimizer.learning_rate: 1e-05 → 0.5"
+          in changed.stderr and "--restart" in changed.stderr)
+  assert (workdir / "config.json").read_text() == recorded
+
+  with filelock.FileLock(str(workdir / "run.lock")):  # Another run holds the workdir.
+    blocked = _hw1_smoke(workdir, data_dir)
+  assert blocked.returncode == 1 and "Another run is using" in blocked.stderr
+
+  # The newest checkpoint of a finished run damaged: the run goes back to the one before it
+  # and trains its last epochs again, to the same numbers.
+  checkpoints = workdir / "sample" / "checkpoints"
+  newest = max(int(p.name) for p in checkpoints.iterdir() if p.name.isdigit())
+  (checkpoints / str(newest) / "state" / "_METADATA").unlink()
+  resumed = _hw1_smoke(workdir, data_dir)
+  assert resumed.returncode == 0, resumed.stderr[-3000:]
+  assert f"checkpoints/{newest} is damaged" in resumed.stderr
+  assert (workdir / "sample" / "checkpoints.damaged" / str(newest)).is_dir()
+  again = _summary(workdir)["variants"]["sample"]
+  for key in ("val_mse", "test_mse", "best_epoch", "epochs"):
+    assert again[key] == numbers[key], key
+
+
+@pytest.mark.subprocess
+def test_config_and_workdir_mistakes_are_one_line_each(tmp_path, data_dir):
+  hw3_config = "--config=experiments/ch03_cnn/hw3_config.py:smoke"
+  (tmp_path / "a_file").write_text("x")
+  cases = {
+      "no such config file. This experiment's is experiments/ch01_regression/hw1_config.py":
+          (2, ["--config=experiments/ch01_regression/hw1_conifg.py:smoke"]),
+      "Is --config this experiment's config file": (1, [hw3_config]),
+      "names 'data', a section of the config that is not a recipe":
+          (1, [SMOKE.format("hw1"), "--config.variants=data"]),
+  }
+  for expected, (status, flags) in cases.items():
+    proc = run_python(
+        HW1 + [f"--workdir={tmp_path / 'run'}", *flags, f"--config.data.data_dir={data_dir}"])
+    assert proc.returncode == status and expected in proc.stderr, (flags, proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr, flags
+  proc = _hw1_smoke(tmp_path / "a_file", data_dir)
+  assert proc.returncode == 1 and "is a file, not a folder" in proc.stderr
 
 
 @pytest.mark.subprocess
@@ -117,3 +186,18 @@ def test_sigkill_mid_training_then_restart_matches_an_uninterrupted_run(
   resumed = _summary(killed)["variants"]["strong"]
   for key in ("val_mse", "test_mse", "best_epoch", "epochs", "stopped_early"):
     assert resumed[key] == reference[key], key
+
+
+@pytest.mark.subprocess
+def test_ctrl_c_says_how_to_resume_instead_of_a_traceback(tmp_path, data_dir):
+  checkpoints = tmp_path / "strong" / "checkpoints"
+  proc = subprocess.Popen(_strong_hw1(tmp_path, data_dir), cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+  deadline = time.time() + 120
+  while not any(p.name.isdigit() for p in checkpoints.glob("*")) and time.time() < deadline:
+    time.sleep(0.05)
+  proc.send_signal(signal.SIGINT)
+  _, err = proc.communicate(timeout=120)
+  assert proc.returncode == 130, err[-3000:]
+  assert "Interrupted. The last checkpoint is kept: rerun the same command to resume." in err
+  assert "Traceback" not in err

@@ -83,7 +83,7 @@ def test_a_malformed_csv_is_a_data_error_naming_its_line_and_column(tmp_path):
   config.data.manual_dir = str(manual)
   with pytest.raises(DataError) as error:
     hw1.train_and_evaluate(config, tmp_path / "run")
-  assert ("covid.train.csv, line 2, column 118 ('tested_positive'): 'x' is not a number"
+  assert ("covid.train.csv, line 2, column 118 ('tested_positive'): 'x' is not a finite number"
           in str(error.value))
 
 

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import filelock
 import pytest
 from etils import epath
 
@@ -37,12 +38,24 @@ def test_cartpole_smoke_binary(tmp_path):
   assert (tmp_path / "figures" / "return_curve.png").exists()
   assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 4  # One line per chunk.
 
+  # The finished run's workdir takes only its own config, and only one run at a time.
+  changed = run_python(
+      CARTPOLE
+      + [f"--workdir={tmp_path}", f"--config.num_seeds={seeds}", "--config.method.gamma=0.5"])
+  assert changed.returncode == 1 and "method.gamma: 0.99 → 0.5" in changed.stderr
+  with filelock.FileLock(str(tmp_path / "run.lock")):
+    blocked = run_python(CARTPOLE + [f"--workdir={tmp_path}", f"--config.num_seeds={seeds}"])
+  assert blocked.returncode == 1 and "Another run is using" in blocked.stderr
+
 
 @pytest.mark.subprocess
 def test_a_bad_method_is_one_readable_line(tmp_path):
   proc = run_python(CARTPOLE + [f"--workdir={tmp_path}", "--config.method.name=dqn"])
   assert proc.returncode == 1
   assert "Unknown RL method 'dqn'" in proc.stderr and "Traceback" not in proc.stderr
+  proc = run_python(CARTPOLE + [f"--workdir={tmp_path / 'b'}", "--config.env=Pendulum-v1"])
+  assert proc.returncode == 1 and "Traceback" not in proc.stderr
+  assert "Pendulum-v1 has continuous actions" in proc.stderr
 
 
 # The course's sample for 12 batches, a checkpoint every 2: a kill after the first checkpoint

@@ -109,3 +109,12 @@ def test_full_width_punctuation_survives_the_round_trip(processor):
   sentence = "你喜歡茶嗎？我昨天吃了飯，他在圖書館看書。"
   ids, _ = tokenizer.encode(processor, [sentence], max_len=40)
   assert tokenizer.decode(processor, ids) == [sentence]
+
+
+def test_heads_that_do_not_divide_the_width_are_refused_before_training():
+  config = hw5_config.get_config("smoke")
+  config.transformer.model.update(dim=32, heads=3)
+  with pytest.raises(
+      ConfigError, match=r"transformer.model.heads \(3\) must divide "
+      r"transformer.model.dim \(32\)"):
+    hw5.check_variant(config, "transformer")

@@ -32,8 +32,12 @@ def read_csv(path: epath.Path, num_columns: int) -> tuple[list[str], np.ndarray]
   """The header and a float32 matrix, or a ``DataError`` naming the file, line and column."""
   if not path.exists():
     raise DataError(f"Missing file {path}. {_HOW_TO_PROVIDE}")
-  with path.open() as f:
-    rows = list(csv.reader(f))
+  try:
+    with path.open(encoding="utf-8") as f:
+      rows = list(csv.reader(f))
+  except UnicodeDecodeError as e:
+    raise DataError(f"{path} is not a text file (byte {e.start} is not UTF-8): expected the "
+                    f"course's CSV. {_HOW_TO_PROVIDE}") from None
   if not rows:
     raise DataError(f"{path} is empty; expected a header and {num_columns} comma-separated "
                     f"columns per row. {_HOW_TO_PROVIDE}")
@@ -43,6 +47,11 @@ def read_csv(path: epath.Path, num_columns: int) -> tuple[list[str], np.ndarray]
                     "(id, 37 one-hot states, 5 days x 16 features"
                     f"{', the last being the target' if num_columns > NUM_FEATURES else ''}). "
                     f"Is this the right file? {_HOW_TO_PROVIDE}")
+  while body and not body[-1]:  # Blank lines at the end are not rows.
+    body.pop()
+  if not body:
+    raise DataError(f"{path} holds only its header: no rows of data. The file looks truncated; "
+                    "download it again.")
   values = np.empty((len(body), num_columns), np.float32)
   for line, row in enumerate(body, start=2):
     if len(row) != num_columns:
@@ -50,11 +59,14 @@ def read_csv(path: epath.Path, num_columns: int) -> tuple[list[str], np.ndarray]
                       "header. The file looks truncated or edited; download it again.")
     for col, cell in enumerate(row):
       try:
-        values[line - 2, col] = float(cell)
+        value = float(cell)
       except ValueError:
-        raise DataError(
-            f"{path}, line {line}, column {col + 1} ({header[col]!r}): {cell!r} is "
-            "not a number. Every cell must be numeric; download the file again.") from None
+        value = None
+      # A nan or inf would surface only later, as a training run that seems to diverge.
+      if value is None or not np.isfinite(value):
+        raise DataError(f"{path}, line {line}, column {col + 1} ({header[col]!r}): {cell!r} is "
+                        "not a finite number. Every cell must be numeric; download the file again.")
+      values[line - 2, col] = value
   return header, values
 
 
