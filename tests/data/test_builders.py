@@ -169,7 +169,8 @@ def test_a_dataset_being_prepared_elsewhere_is_waited_for_not_written_twice(tmp_
     assert not version_dir.exists()
     # The holder prepares it, as the other run's data.load would.
     tfds.builder("sklearn_diabetes", data_dir=str(tmp_path),
-                 file_format="array_record").download_and_prepare()
+                 file_format="array_record").download_and_prepare(
+                     download_config=tfds.download.DownloadConfig(try_download_gcs=False))
   out = waiting.stdout.read()
   waiting.wait(timeout=120)
   reader.join(timeout=120)
