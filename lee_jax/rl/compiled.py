@@ -20,6 +20,7 @@ import ml_collections
 import optax
 from jax.sharding import Mesh
 
+from lee_jax.engine import config as config_lib
 from lee_jax.engine import parallel
 from lee_jax.errors import ConfigError
 from lee_jax.rl import methods, networks
@@ -143,7 +144,7 @@ def setup_from_config(config: ml_collections.ConfigDict, tx_factory) -> Setup:
   per_iteration = config.num_envs * config.rollout_steps
   if config.num_envs < 1 or config.rollout_steps < 1:
     raise ConfigError("num_envs and rollout_steps must be at least 1.")
-  chunks = config.train.num_steps
+  chunks = config_lib.resolve(config.train).num_steps  # Refuses a run of no chunks.
   chunk_iterations = config.total_steps // (per_iteration * chunks)
   if chunk_iterations < 1:
     raise ConfigError(

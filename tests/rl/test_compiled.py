@@ -18,12 +18,7 @@ from tests.rl import four_devices
 
 def _config(**changes):
   config = cartpole_config.get_config("smoke")
-  for key, value in changes.items():
-    parent = config
-    *path, leaf = key.split(".")
-    for part in path:
-      parent = parent[part]
-    parent[leaf] = value
+  config.update_from_flattened_dict(changes)
   return config
 
 
@@ -97,6 +92,9 @@ def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path):
     ({
         "total_steps": 10
     }, "less than one iteration"),
+    ({
+        "train.num_steps": 0
+    }, "nothing to train"),
     ({
         "method.name": "dqn"
     }, "Unknown RL method"),
