@@ -58,6 +58,16 @@ def _crash_after(step, n):
   return crashing
 
 
+def _fit(mesh, config, batches, workdir, crash_after=None):
+  """A fresh ``_setup`` trained in ``workdir`` (resuming what is there), optionally dying after
+  ``crash_after`` steps."""
+  state, step, evaluate = _setup(mesh)
+  if crash_after is not None:
+    step = _crash_after(step, crash_after)
+  return loop.fit(state, step, batches, config=config, workdir=workdir, mesh=mesh,
+                  evaluate=evaluate)
+
+
 @pytest.fixture(scope="module")
 def mesh():
   return parallel.make_mesh()
@@ -68,18 +78,11 @@ def test_a_crashed_run_resumes_to_exactly_the_uninterrupted_result(tmp_path, mes
   batches = lambda: data.train_batches(records, batch_size=16, seed=3)
   # Early stopping on: the best variables and the patience count must survive the crash too.
   config = _train_config(num_steps=60, best_metric="mse", patience=6)
-  state, step, evaluate = _setup(mesh)
-  reference = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "a", mesh=mesh,
-                       evaluate=evaluate)
-
-  state, step, evaluate = _setup(mesh)
+  reference = _fit(mesh, config, batches(), tmp_path / "a")
   with pytest.raises(Crash):
-    loop.fit(state, _crash_after(step, 37), batches(), config=config, workdir=tmp_path / "b",
-             mesh=mesh, evaluate=evaluate)
+    _fit(mesh, config, batches(), tmp_path / "b", crash_after=37)
   assert checkpoint.Checkpointer(tmp_path / "b" / loop.CHECKPOINT_DIR).latest_step() == 30
-  state, step, evaluate = _setup(mesh)
-  resumed = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "b", mesh=mesh,
-                     evaluate=evaluate)
+  resumed = _fit(mesh, config, batches(), tmp_path / "b")
   assert int(resumed.state.step) == int(reference.state.step)
   chex.assert_trees_all_equal(resumed.state.params, reference.state.params)
   chex.assert_trees_all_equal(resumed.state.opt_state, reference.state.opt_state)
@@ -176,20 +179,13 @@ def test_a_damaged_newest_checkpoint_falls_back_to_an_older_one(tmp_path, mesh, 
   records = _records()
   batches = lambda: data.train_batches(records, batch_size=16, seed=3)
   config = _train_config(num_steps=30, best_metric="mse")
-  state, step, evaluate = _setup(mesh)
-  reference = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "a", mesh=mesh,
-                       evaluate=evaluate)
-
-  state, step, evaluate = _setup(mesh)
+  reference = _fit(mesh, config, batches(), tmp_path / "a")
   with pytest.raises(Crash):
-    loop.fit(state, _crash_after(step, 25), batches(), config=config, workdir=tmp_path / "b",
-             mesh=mesh, evaluate=evaluate)
+    _fit(mesh, config, batches(), tmp_path / "b", crash_after=25)
   newest = tmp_path / "b" / loop.CHECKPOINT_DIR / "20"
   DAMAGES[damage](newest)
   caplog.set_level("INFO")
-  state, step, evaluate = _setup(mesh)
-  resumed = loop.fit(state, step, batches(), config=config, workdir=tmp_path / "b", mesh=mesh,
-                     evaluate=evaluate)
+  resumed = _fit(mesh, config, batches(), tmp_path / "b")
   assert f"The checkpoint at {newest} is damaged" in caplog.text
   assert "Resumed from the checkpoint at step 10" in caplog.text
   chex.assert_trees_all_equal(resumed.state.params, reference.state.params)

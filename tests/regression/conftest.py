@@ -25,12 +25,7 @@ STRONG_OVERRIDES = {
 def smoke_config(data_dir, overrides=None):
   config = hw1_config.get_config("smoke")
   config.data.data_dir = data_dir
-  for field, value in (overrides or {}).items():
-    *path, key = field.split(".")
-    section = config
-    for part in path:
-      section = section[part]
-    section[key] = value
+  config.update_from_flattened_dict(overrides or {})
   return config
 
 

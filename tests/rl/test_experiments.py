@@ -81,12 +81,7 @@ def test_hw12_killed_and_restarted_ends_where_an_uninterrupted_run_does(tmp_path
   # The uninterrupted run in this process: the binary's train_and_evaluate, with its config.
   reference = tmp_path / "reference"
   config = hw12_config.get_config("smoke")
-  for key, value in LONG_SAMPLE.items():
-    *path, field = key.split(".")
-    section = config
-    for part in path:
-      section = section[part]
-    section[field] = value
+  config.update_from_flattened_dict(LONG_SAMPLE)
   summary = hw12.train_and_evaluate(config, epath.Path(reference))
 
   killed = tmp_path / "killed"
