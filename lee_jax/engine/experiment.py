@@ -125,7 +125,8 @@ def _parse_flags(argv: Sequence[str]) -> list[str]:
 
 
 def _exit(status: int, message: str) -> None:
-  logging.error("%s", message)
+  if _log_file:  # The console gets the line once, below; the log file keeps it too.
+    logging.info("%s", message)
   sys.stderr.write(message + "\n")
   sys.exit(status)
 
@@ -178,6 +179,29 @@ class _QuietLibraries(std_logging.Filter):
                                                             for part in _CHATTY_LIBRARIES)
 
 
+LOG_NAME = "run"  # absl's log file: workdir/logs/run.INFO links to the newest attempt's.
+_log_file: list[str] = []  # The log folder, once _quiet_console has sent the log lines there.
+
+
+def _quiet_console(workdir: epath.Path) -> None:
+  """Sends a binary's log lines to ``workdir/logs/run.INFO``, only its warnings to the console.
+
+  A run logs every interval's metrics, more than a person reads while it trains; the progress
+  bar, the final table and warnings are what the console shows. absl's ``--alsologtostderr``
+  (or ``-v 1``) brings every line back; ``--stderrthreshold`` chooses another level.
+  """
+  if not flags.FLAGS.is_parsed() or "://" in os.fspath(workdir) or not parallel.is_chief():
+    return  # In-process callers (tests) and remote workdirs keep absl's stderr logging.
+  if flags.FLAGS.verbosity >= 1:
+    flags.FLAGS.alsologtostderr = True
+  if not flags.FLAGS["stderrthreshold"].present:
+    flags.FLAGS.stderrthreshold = "warning"
+  logs = workdir / workdir_lib.LOGS_DIR
+  logs.mkdir(parents=True, exist_ok=True)
+  logging.get_absl_handler().use_absl_log_file(LOG_NAME, os.fspath(logs))
+  _log_file.append(os.fspath(logs))
+
+
 def start(config: ml_collections.ConfigDict, workdir: str,
           restart: bool | None = None) -> tuple[ml_collections.ConfigDict, epath.Path]:
   """Joins the other processes (if any), claims the workdir and records the config
@@ -187,13 +211,15 @@ def start(config: ml_collections.ConfigDict, workdir: str,
     handler.addFilter(_QuietLibraries())
   parallel.initialize_distributed()
   workdir = epath.Path(workdir)
+  if parallel.is_chief():
+    workdir_lib.claim(workdir)
+  _quiet_console(workdir)
   logging.info("JAX %s on %d %s device(s), process %d of %d; workdir %s", jax.__version__,
                jax.device_count(), jax.default_backend(), jax.process_index(), jax.process_count(),
                workdir)
   if restart is None:
     restart = _RESTART.value if flags.FLAGS.is_parsed() else False
   if parallel.is_chief():
-    workdir_lib.claim(workdir)
     workdir_lib.record_config(workdir, config, restart=restart)
   return config, workdir
 

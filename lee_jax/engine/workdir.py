@@ -27,6 +27,7 @@ from lee_jax.errors import ConfigError, WorkdirError
 
 CONFIG_FILE = "config.json"
 LOCK_FILE = "run.lock"
+LOGS_DIR = "logs"  # The runs' log files: kept across attempts and restarts, never results.
 # Last components of config fields that a resumed run may change.
 FREE_FIELDS = frozenset({"log_every", "checkpoint_every", "max_to_keep", "data_dir", "num_threads"})
 _SHOWN = 6  # Differences listed in the error; the rest are counted.
@@ -73,12 +74,12 @@ def differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
 
 
 def _has_results(workdir: epath.Path) -> bool:
-  return any(p.name not in (CONFIG_FILE, LOCK_FILE) for p in workdir.iterdir())
+  return any(p.name not in (CONFIG_FILE, LOCK_FILE, LOGS_DIR) for p in workdir.iterdir())
 
 
 def _empty(workdir: epath.Path) -> None:
   for path in workdir.iterdir():
-    if path.name == LOCK_FILE:
+    if path.name in (LOCK_FILE, LOGS_DIR):  # Held open by this very run.
       continue
     if path.is_dir():
       path.rmtree()

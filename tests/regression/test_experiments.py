@@ -66,6 +66,15 @@ def test_hw1_smoke_binary(hw1_smoke_run):
 
 
 @pytest.mark.subprocess
+def test_the_console_shows_the_table_and_the_log_file_the_metric_lines(hw1_smoke_run):
+  tmp_path, proc = hw1_smoke_run
+  console = proc.stdout + proc.stderr
+  assert "| variant |" in proc.stdout and "[val] step" not in console and "I1" not in console
+  log = (tmp_path / "logs" / "run.INFO").read_text()
+  assert log.count("[val] step") >= 12 and "Wrote " in log  # 6 epochs of each of 2 recipes.
+
+
+@pytest.mark.subprocess
 def test_a_finished_run_resumes_only_its_own_config_and_past_a_damaged_checkpoint(
     hw1_smoke_run, tmp_path, data_dir):
   finished, _ = hw1_smoke_run
@@ -182,7 +191,7 @@ def test_sigkill_mid_training_then_restart_matches_an_uninterrupted_run(
   proc = subprocess.run(_strong_hw1(killed, data_dir), cwd=ROOT, capture_output=True, text=True,
                         timeout=300)
   assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "Resumed from the checkpoint at step" in proc.stderr
+  assert "Resumed from the checkpoint at step" in (killed / "logs" / "run.INFO").read_text()
   resumed = _summary(killed)["variants"]["strong"]
   for key in ("val_mse", "test_mse", "best_epoch", "epochs", "stopped_early"):
     assert resumed[key] == reference[key], key

@@ -93,7 +93,7 @@ def test_hw12_killed_and_restarted_ends_where_an_uninterrupted_run_does(tmp_path
 
   proc = subprocess.run(_long_sample(killed), cwd=ROOT, capture_output=True, text=True, timeout=300)
   assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "Resumed from the checkpoint at step" in proc.stderr
+  assert "Resumed from the checkpoint at step" in (killed / "logs" / "run.INFO").read_text()
   assert "HW12 on LunarLander-v3" in proc.stdout and "reinforce (immediate)" in proc.stdout
   a = summary["variants"]["sample"]["runs"][0]
   b = _summary(killed)["variants"]["sample"]["runs"][0]
