@@ -25,10 +25,6 @@ printed are ratios between measurements taken side by side, never absolute targe
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
-import pkgutil
-import re
 import time
 import types
 from collections.abc import Callable, Iterable
@@ -83,17 +79,9 @@ class Case:
     return max(1, round(steps_flag * self.steps_scale))
 
 
-_CHAPTER = re.compile(r"ch\d+_\w+")
-
-
 def benchmark_modules() -> list[types.ModuleType]:
   """Every chapter's ``experiments.chNN_<word>.benchmark`` module, imported, in chapter order."""
-  modules = []
-  for info in sorted(pkgutil.iter_modules(experiments.__path__), key=lambda m: m.name):
-    name = f"experiments.{info.name}.benchmark"
-    if info.ispkg and _CHAPTER.fullmatch(info.name) and importlib.util.find_spec(name):
-      modules.append(importlib.import_module(name))
-  return modules
+  return experiments.chapter_modules("benchmark")
 
 
 def discover(modules: Iterable[types.ModuleType] | None = None) -> dict[str, Case]:

@@ -1,6 +1,7 @@
 """HW1 config: the course's sample recipe and the strong-baseline recipe.
 
-Presets (after the colon): none — sklearn's diabetes data (embedded, a few CPU minutes);
+Presets (after the colon): none (also ``quick``) — sklearn's diabetes data (embedded, under a
+CPU minute);
 ``full`` — the course's COVID-19 CSVs (set --config.data.manual_dir) with the course's epochs;
 ``smoke`` — a few epochs, for tests.
 """

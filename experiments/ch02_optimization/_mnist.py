@@ -5,14 +5,13 @@ import ml_collections
 from lee_jax.engine import config as config_lib
 
 
-def base_config(arg: str | None) -> tuple[ml_collections.ConfigDict, bool]:
-  """A config with ``seed`` and ``data`` set, and whether the ``smoke`` preset was chosen."""
-  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE,))
-  smoke = config_lib.SMOKE in presets
+def base_config(arg: str | None) -> tuple[ml_collections.ConfigDict, frozenset[str]]:
+  """A config with ``seed`` and ``data`` set, and the presets chosen."""
+  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE, config_lib.QUICK))
   config = ml_collections.ConfigDict()
   config.seed = 0
-  config.data = data_config(smoke)
-  return config, smoke
+  config.data = data_config(config_lib.SMOKE in presets)
+  return config, presets
 
 
 def data_config(smoke: bool) -> ml_collections.ConfigDict:

@@ -1,6 +1,6 @@
 """MSE against cross-entropy: the two-logit surfaces, then training from one bad start.
 
-Presets: none (MNIST-5k, a CPU minute); ``smoke`` (sklearn's digits, a few steps).
+Presets: none (MNIST-5k, a CPU minute; also ``quick``); ``smoke`` (sklearn's digits, a few steps).
 """
 
 import ml_collections
@@ -10,7 +10,7 @@ from lee_jax.engine import config as config_lib
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-  config, smoke = _mnist.base_config(arg)
+  config, presets = _mnist.base_config(arg)
   config.optimizer = config_lib.optimizer_defaults()
   config.optimizer.update(name="sgd", learning_rate=0.1)  # Plain gradient descent: no rescaling.
   config.study = ml_collections.ConfigDict({
@@ -22,6 +22,6 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "epochs": 10,
       "evaluations": 10,
   })
-  if smoke:
+  if config_lib.SMOKE in presets:
     config.study.update(hidden=(16,), epochs=4, evaluations=2)
   return config

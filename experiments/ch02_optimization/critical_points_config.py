@@ -1,6 +1,7 @@
 """Critical points: the lecture's saddle, then many small networks driven to ‖∇L‖ ≈ 0.
 
-Presets: none (100 runs of a 1-128-1 network, a CPU minute or two); ``smoke`` (8 tiny runs).
+Presets: none (100 runs of a 1-128-1 network, a CPU minute or two); ``quick`` (32 runs, up to
+1,000 fitting steps); ``smoke`` (8 tiny runs).
 """
 
 import ml_collections
@@ -9,7 +10,7 @@ from lee_jax.engine import config as config_lib
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE,))
+  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE, config_lib.QUICK))
   config = ml_collections.ConfigDict()
   config.seed = 0
   config.study = ml_collections.ConfigDict({
@@ -24,6 +25,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "critical_gradient_norm": 5e-3,
       "zero_tolerance": 1e-4,  # |λ| ≤ this × max|λ| counts as a zero eigenvalue.
   })
+  if config_lib.QUICK in presets:  # A third of the networks, fitted for up to 1,000 steps.
+    config.study.update(runs=32, max_fit_steps=1000)
   if config_lib.SMOKE in presets:
     config.study.update(runs=8, hidden=8, points=32, max_fit_steps=100, gradient_norm_steps=30)
   return config

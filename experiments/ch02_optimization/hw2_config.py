@@ -5,6 +5,8 @@ Presets (after the colon; combine with commas):
 - none: generated utterances (``phone_frames``, embedded; 800 training, 200 validation and 200
   test utterances, about 140k frames) — the ladder one frame < a context window < a deep MLP
   with BatchNorm and dropout < a bidirectional LSTM: a few CPU minutes.
+- ``quick``: the same ladder on 200 of the training utterances and fewer epochs (a CPU minute
+  or two; the course report's run).
 - ``smoke``: the same data, tiny networks and one epoch each, for tests.
 - ``full``: the course's libriphone (set --config.data.manual_dir to the unzipped folder; reading
   its ``.pt`` files needs ``pip install -e '.[torch]'``) with the course's sample hyper-parameters
@@ -78,6 +80,11 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     config.boss.batch_size = 32
     config.boss.train.epochs = 30
     config.boss.model.update(rnn_hidden=256, rnn_layers=3)
+  if config_lib.QUICK in presets:
+    config.data.train_utterances = 200
+    for name in ("simple", "medium", "strong"):
+      config[name].train.epochs = 4
+    config.boss.train.epochs = 8
   if config_lib.SMOKE in presets:
     config.data.train_utterances = 150
     for name in config_lib.variant_names(config):

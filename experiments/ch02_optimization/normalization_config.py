@@ -1,15 +1,17 @@
 """Feature normalization on a two-feature regression; BatchNorm on MNIST-5k at several η.
 
-Presets: none (a few CPU minutes); ``smoke`` (sklearn's digits, one epoch, two rates).
+Presets: none (a few CPU minutes); ``quick`` (BatchNorm at two of the four η); ``smoke``
+(sklearn's digits, one epoch, two rates).
 """
 
 import ml_collections
 
 from experiments.ch02_optimization import _mnist
+from lee_jax.engine import config as config_lib
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-  config, smoke = _mnist.base_config(arg)
+  config, presets = _mnist.base_config(arg)
   config.features = ml_collections.ConfigDict({
       "examples": 200,
       "steps": 20000,
@@ -22,7 +24,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       "batch_size": 64,
       "epochs": 5,
   })
-  if smoke:
+  if config_lib.QUICK in presets:
+    config.batch_norm.learning_rates = (0.3, 3.0)
+  if config_lib.SMOKE in presets:
     config.features.steps = 200
     config.batch_norm.update(hidden=(16,), learning_rates=(0.1, 1.0), epochs=1)
   return config

@@ -1,7 +1,8 @@
 """The optimizer race on the lecture's long, steep-walled valley (seconds on a CPU).
 
 Each section named in ``variants`` is one racer: a rule of ``lee_jax.optimization.rules``, its η and
-an optional warm-up + cosine-decay schedule. Presets: none; ``smoke`` (fewer steps).
+an optional warm-up + cosine-decay schedule. Presets: none (also ``quick``); ``smoke`` (fewer
+steps).
 """
 
 import ml_collections
@@ -20,7 +21,7 @@ def racer(rule: str, learning_rate: float, schedule: str = "constant", momentum:
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
-  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE,))
+  presets = config_lib.parse_presets(arg, allowed=(config_lib.SMOKE, config_lib.QUICK))
   config = ml_collections.ConfigDict()
   config.seed = 0
   config.race = ml_collections.ConfigDict({

@@ -6,6 +6,8 @@ Presets (after the colon; combine with commas):
   and 600 test utterances of 80–400 frames) — one Transformer layer + mean pooling, a tuned
   Transformer, Conformer, Conformer + self-attention pooling + AM-softmax (README: 0.545, 0.537,
   0.667, 0.815 test accuracy).
+- ``quick``: the first and last rungs on the first 20 speakers, 400 steps of 16 short segments
+  (a CPU minute or two; the course report's run).
 - ``smoke``: the same data, tiny models and a few dozen steps each, for tests.
 - ``full``: the course's data (set --config.data.manual_dir to the folder holding
   ``mapping.json``, ``metadata.json``, ``testdata.json`` and the ``uttr-*.pt`` files; reading them
@@ -83,6 +85,13 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
       config[name].train.update(num_steps=70_000, log_every=2000, eval_every=2000,
                                 checkpoint_every=2000)
       config[name].optimizer.warmup_steps = 1000
+  if config_lib.QUICK in presets:
+    config.data.update(first_speakers=20, speakers=20)
+    config.variants = "simple,boss"
+    for name in config_lib.variant_names(config):
+      config[name].update(segment_len=64, batch_size=16)
+      config[name].train.update(num_steps=400, log_every=100, eval_every=100, checkpoint_every=100)
+      config[name].optimizer.warmup_steps = 40
   if config_lib.SMOKE in presets:
     # Five speakers: every split is small, so the smoke run is quick to evaluate.
     config.data.update(first_speakers=5, speakers=5)

@@ -1,7 +1,7 @@
 """CartPole PPO config: purejaxrl's hyper-parameters (4 environments × 128 steps, 500k steps).
 
 Presets (after the colon): none — 8 seeds at once, 500k steps each (half a minute on 2 cores);
-``full`` — 64 seeds; ``smoke`` — a few hundred steps, for tests.
+``quick`` — 4 seeds; ``full`` — 64 seeds; ``smoke`` — a few hundred steps, for tests.
 """
 
 import ml_collections
@@ -32,6 +32,8 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   # The run reports when the mean training return (over seeds and episodes) first reached this:
   # 475 is Gymnasium's "solved" threshold for CartPole-v1, whose best return is 500.
   config.target_return = 475.0
+  if config_lib.QUICK in presets:
+    config.num_seeds = 4
   if config_lib.FULL in presets:
     config.num_seeds = 64
   if config_lib.SMOKE in presets:

@@ -5,7 +5,8 @@ a narrower CNN (32 filters), 5-way 1-shot and 600 meta-steps per variant (about 
 minutes for the ladder and the task-count study); ``full`` —
 TFDS ``omniglot`` (background alphabets for meta-training, evaluation alphabets for testing;
 prepare it first with the ``prepare`` extra) and the course's hyper-parameters (64 filters,
-meta-batch 32); ``smoke`` — a few steps, for tests.
+meta-batch 32); ``quick`` — transfer learning (100 steps) against MAML (200 meta-steps), 100
+testing tasks and no task-count study (the course report's run); ``smoke`` — a few steps, for tests.
 """
 
 import ml_collections
@@ -79,6 +80,12 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
     for name in config_lib.variant_names(config):
       config[name].train.update(num_steps=30000, log_every=500, eval_every=1000,
                                 checkpoint_every=1000)
+  if config_lib.QUICK in presets:
+    config.update(variants="transfer,maml", val_tasks=50, test_tasks=100)
+    config.task_study.counts = ()
+    for name in config_lib.variant_names(config):
+      config[name].train.update(num_steps=200, eval_every=50, checkpoint_every=50)
+    config.transfer.train.num_steps = 100  # Its validation accuracy is highest by then.
   if config_lib.SMOKE in presets:
     config.update(shots=(1,), val_tasks=8, test_tasks=16, curve_steps=2, filters=8,
                   meta_batch_size=4)

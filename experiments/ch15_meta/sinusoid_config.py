@@ -1,7 +1,8 @@
 """Sinusoid regression config: the MAML paper's setting (K = 10, α = 0.01, meta-batch 25, Adam).
 
 Presets (after the colon): none — 10,000 meta-steps per method (two CPU minutes); ``full`` — the
-paper's 70,000; ``smoke`` — a few steps, for tests.
+paper's 70,000; ``quick`` — pre-training against MAML, 2,000 meta-steps each (the course
+report's run); ``smoke`` — a few steps, for tests.
 """
 
 import ml_collections
@@ -47,6 +48,10 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
                                 checkpoint_every=5000)
     if config_lib.SMOKE in presets:
       config[name].train.update(num_steps=40, log_every=10, eval_every=20, checkpoint_every=20)
+  if config_lib.QUICK in presets:
+    config.variants = "pretrain,maml"
+    for name in config_lib.variant_names(config):
+      config[name].train.update(num_steps=2000, eval_every=500, checkpoint_every=500)
   if config_lib.SMOKE in presets:
     config.update(val_tasks=20, test_tasks=40)
   return config

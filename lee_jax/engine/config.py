@@ -2,8 +2,10 @@
 
 Each experiment has one config file with ``get_config(arg)``. ``arg`` is whatever follows the
 colon in ``--config=experiments/.../config.py:arg``: a comma-separated list of presets. Every
-experiment knows ``smoke`` (seconds; what the tests run) and ``full`` (the real dataset and the
-course's hyper-parameters); no preset means the default (a few CPU minutes on embedded data).
+experiment knows ``smoke`` (seconds; what the tests run), ``quick`` (a minute or two on a CPU,
+long enough that the chapter's phenomenon already shows: what the course report runs) and
+``full`` (the real dataset and the course's hyper-parameters); no preset means the default
+(CPU minutes to an hour on embedded data).
 Any field can then be overridden on the command line (``--config.optimizer.learning_rate=3e-4``);
 configs are locked, so a misspelled field is an error that names it.
 """
@@ -17,10 +19,11 @@ import ml_collections
 from lee_jax.errors import ConfigError
 
 SMOKE = "smoke"
+QUICK = "quick"
 FULL = "full"
 
 
-def parse_presets(arg: str | None, allowed: Iterable[str] = (SMOKE, FULL)) -> frozenset[str]:
+def parse_presets(arg: str | None, allowed: Iterable[str] = (SMOKE, QUICK, FULL)) -> frozenset[str]:
   """Splits ``"smoke,strong"`` into presets, rejecting any the experiment does not define."""
   allowed = tuple(allowed)
   presets = frozenset(p.strip() for p in (arg or "").split(",") if p.strip())
