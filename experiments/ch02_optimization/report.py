@@ -9,7 +9,9 @@ CHAPTER = registry.Chapter(
     "eigenvalue escapes; small-gradient points of real networks are saddles, not minima; "
     "adaptive rates cross a steep valley plain gradient descent cannot; cross-entropy trains "
     "where MSE stalls; normalised features and BatchNorm make training easy. HW2: one frame < "
-    "a context window < a deep MLP with BatchNorm and dropout < a BiLSTM.", runs=(
+    "a context window < a deep MLP with BatchNorm and dropout < a BiLSTM (on the quick "
+    "preset's 200 utterances the deep MLP barely passes the context window; the default's 800 "
+    "separate them: 0.724 → 0.752).", runs=(
         registry.Run(
             "critical_points", "experiments.ch02_optimization.critical_points",
             data="y = w₁w₂x; 1-128-1 nets on sin(5πx)/(5πx) (generated)", rows=(

@@ -5,7 +5,9 @@ from experiments.report import registry
 CHAPTER = registry.Chapter(
     number=4, title="Self-attention",
     claim="A Conformer with self-attention pooling and an AM-softmax head tells speakers apart "
-    "far better than one Transformer layer with mean pooling.", runs=(registry.Run(
+    "better than one Transformer layer with mean pooling. The quick preset's 400 steps on 20 "
+    "speakers only start the climb (chance is 0.05); the default's 3,000 steps on 60 speakers "
+    "reach 0.545 against 0.815.", runs=(registry.Run(
         "hw4", "experiments.ch04_attention.hw4", data="generated speakers (speakers)", rows=(
             registry.Row("1 Transformer layer + mean pooling: test accuracy",
                          "variants.simple.test_accuracy", course=0.608,

@@ -4,8 +4,9 @@ from experiments.report import registry
 
 CHAPTER = registry.Chapter(
     number=5, title="Sequence to sequence (Transformer)",
-    claim="An encoder-decoder learns to translate; beam search finds translations at least as "
-    "good as greedy decoding.", runs=(registry.Run(
+    claim="After the same 200 updates the Transformer translates better than the RNN, and beam "
+    "search beats greedy decoding for both. (Trained to the end, on this generated corpus the "
+    "two end close: beam BLEU 90.5 for the RNN, 89.2 for the Transformer.)", runs=(registry.Run(
         "hw5", "experiments.ch05_seq2seq.hw5", data="generated English→Chinese (en_zh_grammar)",
         rows=(
             registry.Row("RNN: test BLEU, greedy", "variants.rnn.bleu_greedy"),

@@ -6,7 +6,8 @@ CHAPTER = registry.Chapter(
     number=15, title="Meta learning",
     claim="MAML learns an initialisation that one gradient step adapts to a new task, where "
     "pre-training on all tasks learns their average; on 5-way 1-shot characters it beats "
-    "transfer learning.", runs=(
+    "transfer learning (narrowly after the quick preset's 200 meta-steps; 0.908 against 0.732 "
+    "after the default's 600).", runs=(
         registry.Run(
             "sinusoid", "experiments.ch15_meta.sinusoid", data="generated sine waves, K = 10",
             rows=(
