@@ -11,12 +11,14 @@ command again goes on where a killed report stopped; finished runs are not repea
 ``W/report.md`` and a self-contained ``W/report.html``.
 """
 
+import os
 import time
 
 from absl import flags
 
 from experiments.report import page, registry, runner
 from lee_jax.engine import experiment
+from lee_jax.errors import WorkdirError
 
 _WORKDIR = flags.DEFINE_string(
     "workdir", None, "Where the report keeps its runs and its page; "
@@ -34,6 +36,9 @@ def main(argv):
   del argv
   started = time.monotonic()
   chapters = runner.select(registry.chapters(), _CHAPTERS.value)
+  if _RENDER_ONLY.value and not os.path.isfile(os.path.join(_WORKDIR.value, runner.STATUS_FILE)):
+    raise WorkdirError(f"--render_only: {_WORKDIR.value} holds no report ({runner.STATUS_FILE} is "
+                       "missing). Run the report there first, without --render_only.")
   if not _RENDER_ONLY.value:
     runner.run_chapters(chapters, _WORKDIR.value, _PRESET.value)
   for path in page.write(chapters, _WORKDIR.value):

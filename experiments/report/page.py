@@ -49,7 +49,14 @@ def collect(chapter: registry.Chapter, workdir: epath.Path, status: dict[str,
     if result.problem:
       results.append(result)
       continue
-    summary = json.loads(summary_path.read_text())
+    try:
+      summary = json.loads(summary_path.read_bytes())
+    except ValueError as e:  # Not JSON, or not UTF-8: the page still renders, naming the file.
+      summary, result.problem = None, f"{summary_path} is unreadable ({e}); rerun the run"
+    if not isinstance(summary, dict):
+      result.problem = result.problem or f"{summary_path} holds no table of numbers"
+      results.append(result)
+      continue
     missing = []
     for row in run.rows:
       try:

@@ -4,7 +4,7 @@ A chapter registers itself by adding one file, ``experiments/chNN_<word>/report.
 defines ``CHAPTER``::
 
     CHAPTER = registry.Chapter(
-        number=1, title="Regression",
+        number=1, title="Regression", claim="HW1: the strong recipe beats the sample code.",
         runs=(registry.Run(
             "hw1", "experiments.ch01_regression.hw1", data="scikit-learn's diabetes (embedded)",
             rows=(registry.Row("strong recipe, val MSE", "variants.strong.val_mse",
@@ -39,7 +39,7 @@ class Row:
   where the course gives none, and ``course_data`` says what the course measured it on.
   ``absent`` is what the row shows where the summary leaves its key out or null by design (a
   count of kinds never seen, a minimum never reached); without it a missing key is reported as
-  a problem of the run.
+  a problem of the run, and a null shows as "—".
   """
 
   label: str
@@ -121,7 +121,8 @@ def lookup(summary: dict[str, Any], key: str) -> Any:
   parts = key.split(".")
   while parts:
     if not isinstance(value, dict):
-      raise KeyError(f"summary.json has no {key!r}: {'.'.join(parts)!r} is below a number")
+      raise KeyError(f"summary.json has no {key!r}: {'.'.join(parts)!r} would be inside a "
+                     f"{type(value).__name__}, not a table")
     width = next((n for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in value), 0)
     if not width:
       raise KeyError(f"summary.json has no {key!r}: no {parts[0]!r} among {sorted(value)}")
@@ -134,6 +135,7 @@ def format_number(value: Any, digits: int = 3) -> str:
   ``10**digits`` on, with thousands separated (3,215 rather than 3.21e+03)."""
   if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
     return str(value)
-  if isinstance(value, int) or abs(value) >= 10 ** digits:
+  text = f"{value:.{digits}g}"
+  if isinstance(value, int) or abs(value) >= 10 ** digits or "e+" in text:  # 999.7 → 1,000
     return f"{round(value):,}"
-  return f"{value:.{digits}g}"
+  return text

@@ -37,10 +37,15 @@ def read_status(workdir: epath.Path) -> dict[str, Any]:
   if not path.exists():
     return {"preset": None, "runs": {}}
   try:
-    return json.loads(path.read_text())
-  except json.JSONDecodeError as e:
-    raise WorkdirError(f"{path} is not valid JSON ({e}); it records which chapters finished. "
-                       "Delete it to run every chapter again.") from e
+    status = json.loads(path.read_text())
+  except ValueError:  # Not JSON, or not UTF-8.
+    status = None
+  if not (isinstance(status, dict) and isinstance(status.get("runs"), dict)):
+    raise WorkdirError(f"{path} is not the report's status file (it records which runs "
+                       "finished). Delete it to check every run again (finished binaries resume "
+                       "and end at once), or give another --workdir to start over.")
+  status.setdefault("preset", None)
+  return status
 
 
 def _write_status(workdir: epath.Path, status: dict[str, Any]) -> None:
@@ -100,13 +105,30 @@ def _error_line(text: str) -> str:
   return (fatal or lines or ["(no output)"])[-1][:500]
 
 
+def _run(command: Sequence[str], out: Any) -> int:
+  """Runs one binary to its end. On Ctrl-C (which the binary receives too) it waits for the
+  binary to stop by itself, so it finishes the checkpoint it may be writing."""
+  env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # Its tables print η and → in any locale.
+  proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
+                          cwd=epath.Path(__file__).parents[2])
+  try:
+    return proc.wait()
+  except KeyboardInterrupt:
+    try:
+      proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+      proc.kill()
+    raise
+
+
 def run_chapters(chapters: Sequence[registry.Chapter], workdir: str | epath.Path, preset: str,
                  echo: Callable[[str], None] = print,
                  python: Sequence[str] = (sys.executable,)) -> dict[str, Any]:
   """Runs every run of ``chapters`` not yet done under ``workdir``; returns the status."""
   if preset not in registry.PRESETS:
     raise ConfigError(f"--preset={preset}: the report runs {list(registry.PRESETS)}.")
-  workdir = epath.Path(workdir)
+  # Absolute: each binary runs from the repository root, wherever the report was started.
+  workdir = epath.Path(os.path.abspath(workdir))
   if workdir.exists() and not workdir.is_dir():
     raise WorkdirError(f"--workdir={workdir} is a file; give a directory for the report.")
   status = read_status(workdir)
@@ -130,8 +152,7 @@ def run_chapters(chapters: Sequence[registry.Chapter], workdir: str | epath.Path
     echo(f"{head}: running `{' '.join(command[len(python):])}` (console in {log})")
     begun = time.monotonic()
     with log.open("w") as out:
-      code = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT,
-                            cwd=epath.Path(__file__).parents[2]).returncode
+      code = _run(command, out)
     seconds = time.monotonic() - begun
     record = {
         "seconds": seconds,

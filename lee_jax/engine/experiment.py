@@ -125,8 +125,8 @@ def _parse_flags(argv: Sequence[str]) -> list[str]:
 
 
 def _exit(status: int, message: str) -> None:
-  if _log_file:  # The console gets the line once, below; the log file keeps it too.
-    logging.info("%s", message)
+  if _log_file and not flags.FLAGS.alsologtostderr:  # Else absl would echo it to the console.
+    logging.info("%s", message)  # The log file keeps it; the console gets it once, below.
   sys.stderr.write(message + "\n")
   sys.exit(status)
 

