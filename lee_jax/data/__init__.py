@@ -82,7 +82,7 @@ def _sources(manual_dir: epath.Path) -> dict[str, dict[str, int | str]]:
   """Name (relative to ``manual_dir``) → size and SHA-256 of every file under it."""
 
   def files(folder: epath.Path) -> Iterator[epath.Path]:
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder.iterdir()):  # Into linked folders too, which walk() skips.
       if path.is_dir():
         yield from files(path)
       else:
@@ -90,14 +90,9 @@ def _sources(manual_dir: epath.Path) -> dict[str, dict[str, int | str]]:
 
   found = {}
   for path in files(manual_dir):
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-      for chunk in iter(lambda: f.read(1 << 20), b""):
-        digest.update(chunk)
-    found[str(path.relative_to(manual_dir))] = {
-        "size": path.stat().length,
-        "sha256": digest.hexdigest()
-    }
+      digest = hashlib.file_digest(f, "sha256").hexdigest()
+    found[str(path.relative_to(manual_dir))] = {"size": path.stat().length, "sha256": digest}
   return found
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import filelock
 import ml_collections
 from etils import epath
+from flax import traverse_util
 
 from lee_jax.errors import ConfigError, WorkdirError
 
@@ -53,18 +54,9 @@ def claim(workdir: epath.Path) -> None:
   _held.append(lock)
 
 
-def _flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
-  if not isinstance(tree, dict):
-    return {prefix: tree}
-  flat = {}
-  for key, value in tree.items():
-    flat.update(_flatten(value, f"{prefix}.{key}" if prefix else key))
-  return flat
-
-
 def differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
   """``field: old → new`` for every field that differs, free fields left out."""
-  old, new = _flatten(recorded), _flatten(current)
+  old, new = (traverse_util.flatten_dict(tree, sep=".") for tree in (recorded, current))
   changed = []
   for field in sorted(old.keys() | new.keys()):
     if field.rsplit(".", 1)[-1] in FREE_FIELDS or old.get(field) == new.get(field):
