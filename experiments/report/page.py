@@ -62,8 +62,8 @@ def collect(chapter: registry.Chapter, workdir: epath.Path, status: dict[str,
       try:
         value = registry.lookup(summary, row.key)
       except KeyError as e:
-        value = row.absent
-        if value is None:
+        value = None
+        if row.absent is None:
           missing.append(str(e).strip("\"'"))
       value = row.absent if value is None else value
       ours = "—" if value is None else registry.format_number(value, row.digits)
@@ -80,6 +80,10 @@ def _minutes(results: Sequence[RunResult]) -> str:
   return f"{seconds / 60:.1f} min"
 
 
+Section = tuple[registry.Chapter, list[RunResult]]
+TITLE = "lee_jax: the course, reproduced"
+
+
 def _provenance(status: dict[str, Any]) -> tuple[str, str, str]:
   records = [r for r in status["runs"].values() if r.get("status") == "done"]
   commits = sorted({r["commit"] for r in records}) or ["—"]
@@ -88,17 +92,21 @@ def _provenance(status: dict[str, Any]) -> tuple[str, str, str]:
   return ", ".join(commits), "; ".join(machines), finished
 
 
-def markdown(chapters: Sequence[registry.Chapter], workdir: epath.Path, status: dict[str,
-                                                                                     Any]) -> str:
+def _legend(em) -> str:
+  """What the two columns of numbers are, ``em`` marking the words the page emphasises."""
+  return (f"{em('Ours')} is measured on the data named beside it (mostly embedded or generated "
+          f"stand-ins for the course's); {em('course')} is the course's own number, on the "
+          "course's data.")
+
+
+def markdown(sections: Sequence[Section], workdir: epath.Path, status: dict[str, Any]) -> str:
   commits, machines, finished = _provenance(status)
   lines = [
-      "# lee_jax: the course, reproduced", "",
+      f"# {TITLE}", "",
       f"Preset `{status['preset']}`; finished {finished}; commit {commits}; {machines}.", "",
-      "*Ours* is measured on the data named beside it (mostly embedded or generated stand-ins "
-      "for the course's); *course* is the course's own number, on the course's data.", ""
+      _legend(lambda word: f"*{word}*"), ""
   ]
-  for chapter in chapters:
-    results = collect(chapter, workdir, status)
+  for chapter, results in sections:
     lines += [
         f"## {chapter.number}. {chapter.title}", "", chapter.claim, "",
         f"Run time: {_minutes(results)}.", ""
@@ -134,20 +142,15 @@ figcaption { font-size: 12px; color: #555; }
 """
 
 
-def html_page(chapters: Sequence[registry.Chapter], workdir: epath.Path, status: dict[str,
-                                                                                      Any]) -> str:
+def html_page(sections: Sequence[Section], status: dict[str, Any]) -> str:
   commits, machines, finished = _provenance(status)
   e = html.escape
   body = [
-      "<h1>lee_jax: the course, reproduced</h1>",
+      f"<h1>{TITLE}</h1>",
       f"<p>Preset <code>{e(str(status['preset']))}</code>; finished {e(finished)}; commit "
-      f"{e(commits)}; {e(machines)}.</p>",
-      "<p><em>Ours</em> is measured on the data named beside it (mostly embedded or generated "
-      "stand-ins for the course's); <em>course</em> is the course's own number, on the course's "
-      "data.</p>"
+      f"{e(commits)}; {e(machines)}.</p>", f"<p>{_legend(lambda word: f'<em>{word}</em>')}</p>"
   ]
-  for chapter in chapters:
-    results = collect(chapter, workdir, status)
+  for chapter, results in sections:
     body += [
         f"<h2>{chapter.number}. {e(chapter.title)}</h2>", f"<p>{e(chapter.claim)}</p>",
         f"<p>Run time: {_minutes(results)}.</p>"
@@ -180,7 +183,8 @@ def write(chapters: Sequence[registry.Chapter], workdir: str | epath.Path) -> li
   """Writes ``report.md`` and ``report.html`` into ``workdir`` from its finished runs."""
   workdir = epath.Path(workdir)
   status = runner.read_status(workdir)
+  sections = [(chapter, collect(chapter, workdir, status)) for chapter in chapters]
   paths = [workdir / MARKDOWN_FILE, workdir / HTML_FILE]
-  paths[0].write_text(markdown(chapters, workdir, status))
-  paths[1].write_text(html_page(chapters, workdir, status))
+  paths[0].write_text(markdown(sections, workdir, status))
+  paths[1].write_text(html_page(sections, status))
   return paths

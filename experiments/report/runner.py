@@ -26,6 +26,7 @@ from lee_jax.errors import ConfigError, WorkdirError
 
 STATUS_FILE = "report.json"
 LOGS_DIR = "logs"
+_ROOT = epath.Path(__file__).parents[2]  # The repository: binaries run from here.
 
 
 def run_id(chapter: registry.Chapter, run: registry.Run) -> str:
@@ -87,11 +88,10 @@ def machine() -> str:
 
 def commit() -> str:
   """The checked-out commit (with ``+changes`` if the tree differs from it), or ``unknown``."""
-  root = epath.Path(__file__).parents[2]
   try:
-    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, check=True,
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=_ROOT, check=True,
                           capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=_ROOT,
                            check=True, capture_output=True, text=True).stdout.strip()
   except (OSError, subprocess.CalledProcessError):
     return "unknown"
@@ -109,8 +109,7 @@ def _run(command: Sequence[str], out: Any) -> int:
   """Runs one binary to its end. On Ctrl-C (which the binary receives too) it waits for the
   binary to stop by itself, so it finishes the checkpoint it may be writing."""
   env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # Its tables print η and → in any locale.
-  proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
-                          cwd=epath.Path(__file__).parents[2])
+  proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=_ROOT)
   try:
     return proc.wait()
   except KeyboardInterrupt:
