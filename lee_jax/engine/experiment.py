@@ -81,19 +81,24 @@ def define_flags(binary_file: str, config_name: str) -> tuple[Any, Any]:
   return config, workdir
 
 
+def _wrapped(e: BaseException | None, kind: type[BaseException]) -> BaseException | None:
+  """The first exception of ``kind`` in ``e``'s chain of causes, or None."""
+  while e is not None and not isinstance(e, kind):
+    e = e.__cause__ or e.__context__
+  return e
+
+
+def _own_config_file() -> str:
+  return _own_config[-1] if _own_config else "the one beside its binary"
+
+
 def _explain_config_error(e: Exception, argv: Sequence[str]) -> None:
   """Exits with a one-line message for a config mistake; re-raises anything else."""
-  cause = e
-  while cause is not None and not isinstance(cause, LeeJaxError):  # ml_collections wraps errors.
-    cause = cause.__cause__ or cause.__context__
-  missing = e
-  while missing is not None and not isinstance(missing, FileNotFoundError):
-    missing = missing.__cause__ or missing.__context__
-  if missing is not None or "No such file or directory" in str(e):
+  cause = _wrapped(e, LeeJaxError)  # ml_collections wraps errors.
+  if _wrapped(e, FileNotFoundError) is not None or "No such file or directory" in str(e):
     given = next((a.split("=", 1)[1] for a in argv if a.startswith("--config=")), "?")
     _exit_usage(f"--config={given}: no such config file. This experiment's is "
-                f"{_own_config[-1] if _own_config else 'beside its binary'} (presets after a "
-                "colon: FILE:smoke).")
+                f"{_own_config_file()} (presets after a colon: FILE:smoke).")
   if cause is not None or isinstance(e, flags.Error):
     # An error raised while loading the config file arrives with its traceback in the text.
     text = str(cause if cause is not None else e)
@@ -153,7 +158,7 @@ def run(main: Callable[[Sequence[str]], None]) -> None:
       _exit(
           1, f"FATAL ConfigError: the config has no field {field}, which this experiment "
           "reads. Is --config this experiment's config file "
-          f"({_own_config[-1] if _own_config else 'the one beside its binary'})?")
+          f"({_own_config_file()})?")
     except KeyboardInterrupt:
       _exit(130, "Interrupted. The last checkpoint is kept: rerun the same command to resume.")
     except OSError as e:
