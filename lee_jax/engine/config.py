@@ -2,7 +2,7 @@
 
 Each experiment has one config file with ``get_config(arg)``. ``arg`` is whatever follows the
 colon in ``--config=experiments/.../config.py:arg``: a comma-separated list of presets. Every
-experiment knows ``smoke`` (seconds; what the tests run), ``quick`` (a minute or two on a CPU,
+experiment knows ``smoke`` (seconds; what the tests run), ``quick`` (a few CPU minutes at most,
 long enough that the chapter's phenomenon already shows: what the course report runs) and
 ``full`` (the real dataset and the course's hyper-parameters); no preset means the default
 (CPU minutes to an hour on embedded data).
